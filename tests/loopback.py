@@ -1,0 +1,154 @@
+"""A real HTTP server on 127.0.0.1 for tests that fetch.
+
+Each test registers routes: a path maps to a ``Reply`` (fixed) or to a callable
+``(LoggedRequest) -> Reply`` (dynamic). Every request is logged with its headers,
+so tests can assert on conditional GETs, hit counts and User-Agent.
+
+    with LoopbackServer() as srv:
+        srv.route("/feed", Reply(body=rss, headers={"ETag": '"v1"'}))
+        url = srv.url("/feed")
+"""
+
+from __future__ import annotations
+
+import gzip as gzip_module
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/rss+xml; charset=utf-8"
+    delay: float = 0.0  # seconds to wait before answering
+    gzip: bool = False  # compress the body and say so
+    etag: str | None = None  # if set: ETag header, and 304 when If-None-Match matches
+    last_modified: str | None = None  # likewise with If-Modified-Since (exact match)
+
+    def body_bytes(self) -> bytes:
+        return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str  # path with query string
+    headers: dict[str, str]  # lower-case keys
+    time: float
+
+    @property
+    def bare_path(self) -> str:
+        return urlsplit(self.path).path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.path).query
+
+
+Handler = Callable[[LoggedRequest], Reply]
+
+
+class LoopbackServer:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Reply | Handler] = {}
+        self.requests: list[LoggedRequest] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:  # keep pytest output clean
+                pass
+
+            def do_GET(self) -> None:
+                server._handle(self, head=False)
+
+            def do_HEAD(self) -> None:
+                server._handle(self, head=True)
+
+        self._httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self._httpd.daemon_threads = True
+        self.host = host
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    # -- set-up -----------------------------------------------------------
+    def route(self, path: str, reply: Reply | Handler) -> str:
+        """Serve ``reply`` at ``path`` (query strings match exactly if given)."""
+        self.routes[path] = reply
+        return self.url(path)
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def start(self) -> "LoopbackServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> "LoopbackServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- inspection -------------------------------------------------------
+    def hits(self, path: str) -> list[LoggedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.path == path or r.bare_path == path]
+
+    # -- serving ----------------------------------------------------------
+    def _handle(self, h: BaseHTTPRequestHandler, head: bool) -> None:
+        req = LoggedRequest(
+            method=h.command,
+            path=h.path,
+            headers={k.lower(): v for k, v in h.headers.items()},
+            time=time.time(),
+        )
+        with self._lock:
+            self.requests.append(req)
+        target = self.routes.get(req.path) or self.routes.get(req.bare_path)
+        if target is None:
+            reply = Reply(status=404, body=b"not found", content_type="text/plain")
+        elif callable(target):
+            reply = target(req)
+        else:
+            reply = target
+        if reply.delay:
+            time.sleep(reply.delay)
+        status = reply.status
+        body = reply.body_bytes()
+        headers = dict(reply.headers)
+        if reply.etag is not None:
+            headers["ETag"] = reply.etag
+            if req.headers.get("if-none-match") == reply.etag:
+                status, body = 304, b""
+        if reply.last_modified is not None:
+            headers["Last-Modified"] = reply.last_modified
+            if req.headers.get("if-modified-since") == reply.last_modified and reply.etag is None:
+                status, body = 304, b""
+        if reply.gzip and body:
+            body = gzip_module.compress(body)
+            headers["Content-Encoding"] = "gzip"
+        try:
+            h.send_response(status)
+            if status != 304:
+                h.send_header("Content-Type", reply.content_type)
+            for k, v in headers.items():
+                h.send_header(k, v)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            if not head and status != 304:
+                h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
