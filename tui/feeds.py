@@ -158,8 +158,10 @@ def _article_from_entry(entry: Any, namespaces: dict[str, str]) -> Article:
         title=title,
         link=link,
         author=_text(entry.get("author")),
-        published=_struct_to_posix(entry.get("published_parsed")),
-        updated=_struct_to_posix(entry.get("updated_parsed")),
+        # dict.get: FeedParserDict silently answers "updated" with the
+        # published date (and warns); we want only what the feed said.
+        published=_struct_to_posix(dict.get(entry, "published_parsed")),
+        updated=_struct_to_posix(dict.get(entry, "updated_parsed")),
         content=content,
         summary=summary,
         comments_url=_text(entry.get("comments")),
