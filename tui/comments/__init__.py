@@ -1,0 +1,1 @@
+"""Comment threads: one adapter per source, one shared tree builder."""
