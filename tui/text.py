@@ -1,0 +1,670 @@
+"""Untrusted text and HTML -> safe terminal text.
+
+Everything a stranger wrote (titles, authors, bodies, URLs) passes through here
+before it is shown. Two promises hold for every output:
+
+* no terminal control survives: escape sequences, C0/C1 controls and bidi
+  overrides are removed, so a feed cannot retitle the window, move the cursor,
+  plant a hyperlink or reorder what the reader sees;
+* nothing becomes markup: styled text is a ``rich.text.Text`` built from plain
+  strings and ``Style`` objects, never parsed from a string, and no style ever
+  carries a link or click metadata.
+
+The HTML renderer is event-driven (stdlib ``HTMLParser``) with explicit stacks,
+so hostile nesting depth costs memory, never recursion.
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from rich.style import Style
+from rich.text import Span, Text
+
+__all__ = [
+    "Link",
+    "Rendered",
+    "clean",
+    "clean_line",
+    "first_line",
+    "html_to_plain",
+    "html_to_text",
+    "safe_url",
+]
+
+# -- control stripping --------------------------------------------------------
+
+# One alternation, tried left to right at each control introducer:
+#  1. string sequences (OSC, DCS, SOS, PM, APC; 7-bit and 8-bit introducers) with
+#     their payload, up to BEL or ST. An unterminated one stops at the end of the
+#     line so a stray introducer cannot swallow a whole article;
+#  2. CSI with parameters, intermediates and final byte (7-bit and 8-bit);
+#  3. any other ESC sequence (intermediates + final), or a lone ESC;
+#  4. single characters: C0 except tab/newline, DEL, C1, bidi embeddings,
+#     overrides, isolates and marks. ZWJ (U+200D) stays: emoji need it.
+_CONTROL_RE = re.compile(
+    "(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|(?:\x1b\\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
+    "|\x1b[\x20-\x2f]*[\x30-\x7e]?"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_WS_RUN = re.compile(r"\s+")
+# What a browser collapses in normal flow: ASCII whitespace only (not NBSP).
+_HTML_WS = re.compile(r"[ \t\n\r\f]+")
+
+
+def clean(s: str | None) -> str:
+    """Remove every terminal control from ``s``; keep newlines, tabs become spaces."""
+    if not s:
+        return ""
+    if "\r" in s:
+        # A lone CR would return the cursor to column 0 and let text overwrite
+        # itself; as a line break it is harmless and keeps old Mac line endings.
+        s = s.replace("\r\n", "\n").replace("\r", "\n")
+    s = _CONTROL_RE.sub("", s)
+    if "\t" in s:
+        s = s.replace("\t", " ")
+    if "\u2028" in s or "\u2029" in s:
+        s = s.replace("\u2028", "\n").replace("\u2029", "\n")
+    return s
+
+
+def clean_line(s: str | None) -> str:
+    """clean(), then one line: whitespace runs (newlines too) become one space."""
+    s = clean(s)
+    return " ".join(s.split()) if s else ""
+
+
+_ALLOWED_SCHEMES = ("http", "https")
+
+
+def safe_url(url: str | None, base: str = "") -> str | None:
+    """``url`` resolved against ``base`` if it is an http(s) URL with a host, else None."""
+    if not url:
+        return None
+    # Browsers drop tabs and newlines inside URLs ("java\nscript:" is javascript:);
+    # doing the same, and dropping spaces, means what we check is what gets opened.
+    url = "".join(clean(url).split())
+    if not url:
+        return None
+    base = "".join(clean(base).split()) if base else ""
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host, or a bad port
+        return None
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not host:
+        return None
+    return url
+
+
+# -- results -------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    number: int
+    url: str  # already passed safe_url()
+    text: str
+
+
+@dataclass
+class Rendered:
+    text: Text
+    links: list[Link] = field(default_factory=list)
+    plain: str = ""
+
+
+# -- HTML rendering -------------------------------------------------------------
+
+# Deeper nesting still renders, but only the innermost levels draw a prefix, so
+# a hostile 10,000-deep quote does not push the text off the screen.
+MAX_PREFIX_DEPTH = 12
+
+_QUOTE_BAR = "▌ "
+_RULE = "─" * 24
+_BULLET = "• "
+
+_DIM = Style(dim=True)
+
+_VOID = frozenset(
+    "area base br col embed hr img input keygen link meta param source track wbr".split()
+)
+# Dropped with everything inside them: code, styling, embedded documents and
+# fallback content that is not part of the text.
+_DROP = frozenset(
+    "script style template noscript iframe object applet svg math canvas audio video "
+    "title textarea select".split()
+)
+_BLOCK = frozenset(
+    "p div section article header footer main nav aside address figure figcaption "
+    "details summary fieldset form center hgroup dl dt caption legend "
+    "h1 h2 h3 h4 h5 h6 blockquote pre ul ol menu table".split()
+)
+# Elements that may sit inside a <p> without ending it; anything else starting
+# a block closes an open paragraph, as browsers do.
+_PHRASING = frozenset(
+    "a abbr b bdi bdo big cite code data del dfn em font i ins kbd label mark nobr "
+    "q s samp small span strike strong sub sup time tt u var".split()
+)
+_LIST = frozenset(("ul", "ol", "menu"))
+
+# Formatting flags each element turns on while open.
+_FORMAT: dict[str, tuple[str, ...]] = {
+    "b": ("bold",),
+    "strong": ("bold",),
+    "th": ("bold",),
+    "dt": ("bold",),
+    "summary": ("bold",),
+    "h1": ("bold", "underline"),
+    "h2": ("bold", "underline"),
+    "h3": ("bold",),
+    "h4": ("bold",),
+    "h5": ("bold",),
+    "h6": ("bold",),
+    "i": ("italic",),
+    "em": ("italic",),
+    "cite": ("italic",),
+    "var": ("italic",),
+    "dfn": ("italic",),
+    "figcaption": ("italic",),
+    "caption": ("italic",),
+    "u": ("underline",),
+    "ins": ("underline",),
+    "s": ("strike",),
+    "strike": ("strike",),
+    "del": ("strike",),
+    "code": ("code",),
+    "kbd": ("code",),
+    "samp": ("code",),
+    "tt": ("code",),
+    "pre": ("code",),
+    "a": ("link",),
+}
+_FLAGS = ("bold", "italic", "underline", "strike", "code", "link")
+_CODE_COLOR = "cyan"
+
+# Start tags that implicitly end an open element: tag -> (what it closes, where
+# the search stops). Searches are bounded so stray tags stay cheap at any depth.
+_AUTO_CLOSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "li": (frozenset({"li"}), _LIST),
+    "dt": (frozenset({"dt", "dd"}), frozenset({"dl"})),
+    "dd": (frozenset({"dt", "dd"}), frozenset({"dl"})),
+    "td": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
+    "th": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
+    "tr": (frozenset({"tr", "td", "th"}), frozenset({"table", "thead", "tbody", "tfoot"})),
+    "thead": (frozenset({"tr", "td", "th", "thead", "tbody", "tfoot"}), frozenset({"table"})),
+    "tbody": (frozenset({"tr", "td", "th", "thead", "tbody", "tfoot"}), frozenset({"table"})),
+    "tfoot": (frozenset({"tr", "td", "th", "thead", "tbody", "tfoot"}), frozenset({"table"})),
+    "a": (frozenset({"a"}), frozenset()),
+}
+_AUTO_CLOSE_REACH = 64
+
+_STYLE_CACHE: dict[tuple[bool, ...], Style | None] = {}
+
+
+def _style_for(flags: tuple[bool, ...]) -> Style | None:
+    style = _STYLE_CACHE.get(flags)
+    if style is None and flags not in _STYLE_CACHE:
+        bold, italic, underline, strike, code, link = flags
+        if any(flags):
+            style = Style(
+                bold=bold or None,
+                italic=italic or None,
+                underline=(underline or link) or None,
+                strike=strike or None,
+                color=_CODE_COLOR if code else None,
+            )
+        _STYLE_CACHE[flags] = style
+    return style
+
+
+class _Level:
+    """One level of line prefix: a quote bar, a list's marker, or a plain indent."""
+
+    __slots__ = ("kind", "marker", "pad", "ordered", "counter")
+
+    def __init__(self, kind: str, pad: str = "", ordered: bool = False, counter: int = 0):
+        self.kind = kind  # "quote", "list" or "indent"
+        self.marker: str | None = None  # drawn once, on the item's first line
+        self.pad = pad  # drawn on the item's later lines
+        self.ordered = ordered
+        self.counter = counter
+
+
+class _Renderer(HTMLParser):
+    def __init__(self, base_url: str = "", styled: bool = True, numbered: bool = True) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base_url = base_url
+        self.styled = styled
+        self.numbered = numbered  # link markers and the links list
+        # output
+        self.out: list[str] = []
+        self.spans: list[list] = []  # [start, end, style]
+        self.pos = 0
+        self.links: list[Link] = []
+        self.link_numbers: dict[str, int] = {}
+        # layout state
+        self.started = False  # anything written yet
+        self.line_open = False  # the current line has its prefix and some text
+        self.pending = 0  # line breaks owed before the next text (2 = blank line)
+        self.space = False  # a collapsed space owed before the next word
+        self.levels: list[_Level] = []
+        self.last_levels: tuple[_Level, ...] = ()
+        # element state
+        self.stack: list[tuple[str, int]] = []  # (tag, len(levels) when opened)
+        self.open_count: dict[str, int] = {}
+        self.skip: list[str] = []
+        self.flags = dict.fromkeys(_FLAGS, 0)
+        self.style: Style | None = None
+        self.pre = 0
+        self.pre_fresh = False
+        self.items = 0  # open <li>/<dd>: blocks inside them sit closer together
+        self.cells = 0  # open <td>/<th>: blocks inside them stay on the row
+        self.rows: list[int] = []  # cells so far in the current row, per open table
+        self.anchor: tuple[str | None, list[str]] | None = None
+
+    # -- writing ---------------------------------------------------------------
+    def _write(self, s: str, style: Style | None) -> None:
+        self.out.append(s)
+        end = self.pos + len(s)
+        if style is not None and self.styled:
+            spans = self.spans
+            if spans and spans[-1][1] == self.pos and spans[-1][2] is style:
+                spans[-1][1] = end
+            else:
+                spans.append([self.pos, end, style])
+        self.pos = end
+
+    def _prefix_levels(self) -> list[_Level]:
+        levels = self.levels
+        return levels[-MAX_PREFIX_DEPTH:] if len(levels) > MAX_PREFIX_DEPTH else levels
+
+    def _open_line(self) -> None:
+        levels = self._prefix_levels()
+        if self.started:
+            self._write("\n", None)
+            if self.pending >= 2:
+                # Blank lines keep the quote bars the lines above and below share,
+                # so a quoted passage reads as one block.
+                shared = []
+                for a, b in zip(self.last_levels, levels):
+                    if a is not b:
+                        break
+                    shared.append(_QUOTE_BAR if a.kind == "quote" else a.pad)
+                bar = "".join(shared).rstrip()
+                for _ in range(self.pending - 1):
+                    if bar:
+                        self._write(bar, _DIM)
+                    self._write("\n", None)
+        for level in levels:
+            if level.kind == "quote":
+                self._write(_QUOTE_BAR, _DIM)
+            elif level.marker is not None:
+                self._write(level.marker, None)
+                level.marker = None
+            elif level.pad:
+                self._write(level.pad, None)
+        self.last_levels = tuple(levels)
+        self.started = True
+        self.line_open = True
+        self.pending = 0
+        self.space = False
+
+    def _words(self, s: str, style: Style | None) -> None:
+        """Write collapsed inline text: at most one space between words, none at line starts."""
+        if not s:
+            return
+        if s[0] == " ":
+            self.space = True
+            s = s.lstrip(" ")
+            if not s:
+                return
+        trailing = s[-1] == " "
+        if trailing:
+            s = s.rstrip(" ")
+        if not self.line_open:
+            self._open_line()
+        elif self.space:
+            self._write(" ", style if self.anchor is not None and self.anchor[1] else None)
+        self._write(s, style)
+        self.space = trailing
+        if self.anchor is not None:
+            self.anchor[1].append(s)
+
+    def _glued(self, s: str, style: Style | None) -> None:
+        """Write text stuck to the previous word (link markers), keeping any owed space."""
+        if not self.line_open:
+            self._open_line()
+            s = s.lstrip(" ")
+        self._write(s, style)
+
+    def _break(self, n: int) -> None:
+        if self.cells:
+            # Inside a table cell the row stays one line; blocks just separate words.
+            self.space = True
+            return
+        if self.line_open:
+            self.line_open = False
+            self.pending = n
+        else:
+            self.pending = min(max(self.pending, n), 2)
+        self.space = False
+
+    def _block(self) -> None:
+        self._break(1 if self.items else 2)
+
+    def _line_break(self) -> None:
+        if self.cells:
+            self.space = True
+        elif self.line_open:
+            self._break(1)
+        else:
+            self.pending = min(self.pending + 1, 2)
+
+    def _pre_text(self, data: str) -> None:
+        data = clean(data.expandtabs(4))
+        if self.pre_fresh:
+            data = data.lstrip("\n")
+            if not data:
+                return
+            self.pre_fresh = False
+        style = self.style
+        for i, line in enumerate(data.split("\n")):
+            if i:
+                if self.line_open:
+                    self.line_open = False
+                    self.pending = 1
+                else:
+                    self.pending += 1  # blank lines inside <pre> are content
+            if line:
+                if not self.line_open:
+                    self._open_line()
+                self._write(line, style)
+                if self.anchor is not None:
+                    self.anchor[1].append(line)
+        self.space = False
+
+    # -- elements ----------------------------------------------------------------
+    def _restyle(self) -> None:
+        flags = self.flags
+        self.style = _style_for(tuple(flags[k] > 0 for k in _FLAGS))
+
+    def _close_to(self, tag: str) -> None:
+        while self.stack:
+            t, depth = self.stack.pop()
+            self.open_count[t] -= 1
+            self._end(t)
+            if len(self.levels) > depth:
+                del self.levels[depth:]
+            if t == tag:
+                break
+
+    def _auto_close(self, tag: str) -> None:
+        rule = _AUTO_CLOSE.get(tag)
+        if rule is None and (tag in _BLOCK or tag == "li") and self.open_count.get("p"):
+            rule = (frozenset({"p"}), None)  # None: stop at anything not phrasing
+        if rule is None:
+            return
+        closes, stops = rule
+        if not any(self.open_count.get(t) for t in closes):
+            return
+        stack = self.stack
+        for i in range(len(stack) - 1, max(-1, len(stack) - 1 - _AUTO_CLOSE_REACH), -1):
+            t = stack[i][0]
+            if t in closes:
+                self._close_to(t)
+                return
+            if stops is None:
+                if t not in _PHRASING:
+                    return
+            elif t in stops:
+                return
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.skip:
+            if tag in _DROP:
+                self.skip.append(tag)
+            return
+        if tag in _DROP:
+            self.skip.append(tag)
+            return
+        if tag in _VOID:
+            self._void(tag, attrs)
+            return
+        self._auto_close(tag)
+        self.stack.append((tag, len(self.levels)))
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+        self._start(tag, attrs)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # "<br/>", "<img/>", and "<div/>" (which HTML treats as a plain start tag).
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID and tag not in _DROP and not self.skip:
+            self.handle_endtag(tag)
+        elif tag in _DROP and self.skip and self.skip[-1] == tag:
+            self.skip.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skip:
+            if tag in self.skip:
+                while self.skip.pop() != tag:
+                    pass
+            return
+        if tag == "br":  # browsers read a stray </br> as <br>
+            self._line_break()
+            return
+        if self.open_count.get(tag):
+            self._close_to(tag)
+
+    def handle_data(self, data: str) -> None:
+        if self.skip or not data:
+            return
+        if self.pre:
+            self._pre_text(data)
+            return
+        self._words(_HTML_WS.sub(" ", clean(data)), self.style)
+
+    def _start(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        fmt = _FORMAT.get(tag)
+        if fmt:
+            for k in fmt:
+                self.flags[k] += 1
+            self._restyle()
+        if tag == "a":
+            href = next((v for k, v in attrs if k == "href"), None)
+            url = safe_url(href, self.base_url) if href and self.numbered else None
+            self.anchor = (url, [])
+            return
+        if tag in _BLOCK:
+            self._block()
+            if tag == "blockquote":
+                self.levels.append(_Level("quote"))
+            elif tag in _LIST:
+                ordered = tag == "ol"
+                start = 1
+                if ordered:
+                    start = _int_attr(attrs, "start", 1)
+                self.levels.append(_Level("list", ordered=ordered, counter=start - 1))
+            elif tag == "pre":
+                self.pre += 1
+                self.pre_fresh = True
+            elif tag == "table":
+                self.rows.append(0)
+        elif tag == "li":
+            self._break(1)
+            level = self.levels[-1] if self.levels else None
+            if level is None or level.kind != "list":
+                # An item outside any list still reads as a bullet.
+                level = _Level("list")
+                self.levels.append(level)
+            if level.ordered:
+                level.counter = _int_attr(attrs, "value", level.counter + 1)
+                marker = f"{level.counter}. "
+            else:
+                marker = _BULLET
+            level.marker = marker
+            level.pad = " " * len(marker)
+            self.items += 1
+        elif tag == "dd":
+            self._break(1)
+            self.levels.append(_Level("indent", pad="  "))
+            self.items += 1
+        elif tag == "tr":
+            if not self.cells:
+                self._break(1)
+            if self.rows:
+                self.rows[-1] = 0
+        elif tag in ("td", "th"):
+            if self.rows:
+                if self.rows[-1]:
+                    self._glued(" | ", _DIM)
+                    self.space = False
+                self.rows[-1] += 1
+            self.cells += 1
+
+    def _end(self, tag: str) -> None:
+        fmt = _FORMAT.get(tag)
+        if fmt:
+            for k in fmt:
+                self.flags[k] -= 1
+            self._restyle()
+        if tag == "a":
+            self._end_anchor()
+        elif tag in _BLOCK:
+            if tag == "pre":
+                self.pre -= 1
+                self.pre_fresh = False
+            elif tag == "table" and self.rows:
+                self.rows.pop()
+            self._block()
+        elif tag in ("li", "dd"):
+            self.items -= 1
+            self._break(1)
+        elif tag in ("td", "th"):
+            self.cells -= 1
+        elif tag == "tr":
+            if not self.cells:
+                self._break(1)
+
+    def _end_anchor(self) -> None:
+        anchor, self.anchor = self.anchor, None
+        if anchor is None:
+            return
+        url, parts = anchor
+        if url is None or not self.numbered:
+            return
+        number = self.link_numbers.get(url)
+        if number is None:
+            number = len(self.links) + 1
+            self.link_numbers[url] = number
+            label = clean_line(" ".join(parts))[:200] or url
+            self.links.append(Link(number=number, url=url, text=label))
+        self._glued(f" [{number}]", _DIM)
+
+    def _void(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self._line_break()
+        elif tag == "hr":
+            self._auto_close("hr")
+            self._block()
+            if not self.cells:
+                self._open_line()
+                self._write(_RULE, _DIM)
+                self._block()
+        elif tag == "img":
+            alt = clean_line(next((v for k, v in attrs if k == "alt"), None))[:200]
+            self._words(f"[image: {alt}]" if alt else "[image]", _DIM)
+        elif tag in ("input", "wbr"):
+            pass
+
+    # -- result ------------------------------------------------------------------
+    def finish(self) -> Rendered:
+        try:
+            self.close()
+        except Exception:  # the parser is forgiving; this is the last line of defence
+            pass
+        while self.stack:  # unclosed elements still owe their link markers
+            self._close_to(self.stack[-1][0])
+        plain = "".join(self.out)
+        text = Text(plain, overflow="fold")
+        if self.styled and self.spans:
+            text.spans = [Span(a, b, s) for a, b, s in self.spans]
+        return Rendered(text=text, links=self.links, plain=plain)
+
+
+def _int_attr(attrs: list[tuple[str, str | None]], name: str, default: int) -> int:
+    for k, v in attrs:
+        if k == name and v:
+            try:
+                n = int(v.strip())
+            except ValueError:
+                return default
+            # A number that cannot be printed in a margin is not a list number.
+            return n if -10**6 < n < 10**6 else default
+    return default
+
+
+# Only the characters that can start a tag, end tag, comment or declaration make
+# a string HTML; "1 < 2" and "a <= b" stay plain text.
+_TAG_START = re.compile(r"<(?:[A-Za-z]|/[A-Za-z]|!)")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_PARAGRAPHS = re.compile(r"\n[ \t\f\v]*\n\s*")
+
+
+def _render(source: str | None, base_url: str, styled: bool, numbered: bool) -> Rendered:
+    r = _Renderer(base_url, styled=styled, numbered=numbered)
+    if not source:
+        return r.finish()
+    if _TAG_START.search(source) is None:
+        _render_plain(r, source)
+        return r.finish()
+    try:
+        r.feed(source)
+    except Exception:
+        # HTMLParser in 3.11 does not raise on bad markup as far as we know; if a
+        # future one does, the reader still gets everything parsed so far.
+        pass
+    return r.finish()
+
+
+def _render_plain(r: _Renderer, source: str) -> None:
+    # Plain-text bodies often still carry entities ("&amp;"); only complete ones
+    # are decoded so "a&b=c" in a URL survives.
+    if "&" in source:
+        source = _ENTITY.sub(lambda m: html_module.unescape(m.group(0)), source)
+    for para in _PARAGRAPHS.split(clean(source).strip("\n")):
+        r._block()
+        for i, line in enumerate(para.split("\n")):
+            if i:
+                r._line_break()
+            r._words(_WS_RUN.sub(" ", line), None)
+
+
+def html_to_text(html: str | None, base_url: str = "") -> Rendered:
+    """Render untrusted HTML (or plain text) as styled, control-free terminal text."""
+    return _render(html, base_url, styled=True, numbered=True)
+
+
+def html_to_plain(html: str | None) -> str:
+    """The same layout as html_to_text, without styles or link markers."""
+    return _render(html, "", styled=False, numbered=False).plain
+
+
+def first_line(html_or_text: str | None, limit: int = 120) -> str:
+    """The first non-empty line of the text, on one line, at most ``limit`` characters."""
+    if limit <= 0:
+        return ""
+    for line in html_to_plain(html_or_text).split("\n"):
+        line = clean_line(line)
+        if line:
+            if len(line) > limit:
+                line = line[: limit - 1].rstrip() + "…"
+            return line
+    return ""
