@@ -1,0 +1,774 @@
+"""Split a live article into its timestamped updates.
+
+Two sources, best first:
+
+* ``updates_from_jsonld`` reads a schema.org ``LiveBlogPosting`` from the
+  article page's JSON-LD, when the publisher provides one.
+* ``split_updates`` cuts the article's HTML body at marker paragraphs such as
+  ``UPDATE 1700 GMT:`` or ``<strong>10:15am</strong> -``.
+
+Rules ``split_updates`` follows (the tests pin each of them):
+
+* A marker is a date-less or ISO-dated clock time at the *start* of a block
+  (p, div, li, heading, a run of inline text) or right after a ``<br>``,
+  optionally introduced by "Update"/"Updated at" and optionally in brackets.
+  Without the word "update" a time needs a separator (``:`` ``-`` ``–`` ``—``)
+  or must stand alone in its block, so "10:15am the council met" is prose.
+  A four-digit clock ("1700") always needs a zone, or "Update 2026:" would be
+  a time.
+* Order of the document: newest-first or oldest-first is decided by which
+  reading gives the shorter, consistent chronology (so "00:15" above "23:50"
+  reads as a newest-first list crossing midnight). A tie (one marker, equal
+  times) is broken by layout: if less text stands above the first marker than
+  below the last one, the story is below and the list is newest-first.
+* Newest-first: each update runs from its marker to the next marker; the
+  oldest update keeps its marker block plus the embeds, quotes and lists right
+  under it (and one paragraph more when the marker stood alone, as a heading
+  does); what follows is the original story, together with anything above the
+  first marker. Oldest-first: the story is everything above the first marker
+  and the last update runs to the end.
+* Dates: the chronologically first undated marker takes the article's
+  published date in the marker's zone (today in UTC without one); each later
+  undated marker takes the date of the one before it and rolls to the next day
+  when its clock went backwards. Anchoring at the oldest update keeps older
+  updates' times, and hence their keys, unchanged as new ones arrive on top.
+* Zones: ET/CT/MT/PT follow America/* rules via zoneinfo so summer and winter
+  dates differ; explicit abbreviations (EST, EDT, BST, CET, IST = India, ...)
+  and numeric offsets are fixed offsets; a time without a zone is in ``tz``.
+* Every block of the input lands in exactly one update's html. Wrapper
+  containers (div, section, article, body) are looked through, so their own
+  tags are dropped while their content is kept; a paragraph split at a
+  ``<br>`` marker is closed and reopened with its own start tag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from html.parser import HTMLParser
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tui.model import Update
+
+__all__ = ["split_updates", "updates_from_jsonld", "looks_live", "diff_updates"]
+
+HEADLINE_MAX = 140
+STORY_KEY = "story"
+
+# --------------------------------------------------------------------------
+# Time zones
+
+_FIXED_ZONES = {
+    "Z": 0,
+    "GMT": 0,
+    "UTC": 0,
+    "BST": 60,
+    "CET": 60,
+    "CEST": 120,
+    "EET": 120,
+    "EEST": 180,
+    "EST": -300,
+    "EDT": -240,
+    "CST": -360,
+    "CDT": -300,
+    "MST": -420,
+    "MDT": -360,
+    "PST": -480,
+    "PDT": -420,
+    "IST": 330,  # India: far more live blogs use it than Irish or Israeli time
+    "JST": 540,
+    "AEST": 600,
+    "AEDT": 660,
+}
+
+# "ET" alone means whichever of EST/EDT applied that day, so it needs the rules.
+_REGIONAL_ZONES = {
+    "ET": ("America/New_York", -300),
+    "CT": ("America/Chicago", -360),
+    "MT": ("America/Denver", -420),
+    "PT": ("America/Los_Angeles", -480),
+}
+
+_OFFSET_RE = re.compile(r"(?:UTC|GMT)?\s*([+\-\u2212])(\d{1,2})(?::?(\d{2}))?\Z")
+
+
+def _fixed(minutes: int) -> tzinfo:
+    return timezone(timedelta(minutes=minutes))
+
+
+def _zone_from_marker(name: str) -> tzinfo | None:
+    if name in _FIXED_ZONES:
+        return _fixed(_FIXED_ZONES[name])
+    if name in _REGIONAL_ZONES:
+        key, standard = _REGIONAL_ZONES[name]
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            # Without tzdata (bare Windows) standard time is the honest fallback.
+            return _fixed(standard)
+    m = _OFFSET_RE.match(name)
+    if m:
+        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
+        if hours > 14 or minutes > 59:
+            return None
+        sign = 1 if m.group(1) == "+" else -1
+        return _fixed(sign * (hours * 60 + minutes))
+    return None
+
+
+def _zone_named(tz: str) -> tzinfo:
+    if not tz or tz.upper() in ("UTC", "GMT", "Z"):
+        return timezone.utc
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        return _zone_from_marker(tz) or timezone.utc
+
+
+# --------------------------------------------------------------------------
+# Markers
+
+_ZONE_PATTERN = r"""(?-i:
+      (?:UTC|GMT)[+\-\u2212]\d{1,2}(?::?\d{2})?
+    | [+\-\u2212]\d{2}:?\d{2}
+    | AEST|AEDT|CEST|EEST|GMT|UTC|BST|CET|EET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST
+    | ET|CT|MT|PT|Z
+    )(?![A-Za-z0-9])"""
+
+_MARKER_RE = re.compile(
+    rf"""
+    \A[ \t]*(?P<open>[\[(])?[ \t]*
+    (?:
+        (?P<word>
+            (?:latest[ \t]*[:\-–—]?[ \t]*)?
+            updated?
+            (?:[ \t]+\#?(?P<num>\d{{1,3}})(?!\d|[:.]\d))?
+            (?:[ \t]+at)?
+        )
+        [ \t,:\-–—(\[]*
+    )?
+    (?:
+        (?P<date>\d{{4}}-\d{{2}}-\d{{2}})[T \t]+(?P<ih>\d{{1,2}}):(?P<im>\d{{2}})(?::\d{{2}}(?:\.\d+)?)?
+      | (?P<h12>\d{{1,2}})(?:[:.](?P<m12>\d{{2}}))?[ \t]*(?P<ap>[ap])\.?[ \t]?m\b\.?
+      | (?P<h24>\d{{1,2}})[:.h](?P<m24>\d{{2}})(?!\d)
+      | (?P<hmil>\d{{2}})(?P<mmil>\d{{2}})(?!\d)
+    )
+    (?:[ \t]*\(?(?P<zone>{_ZONE_PATTERN})\)?)?
+    [ \t]*(?P<close>[\])])?
+    [ \t]*(?P<sep>[:\-–—|]+)?
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
+
+_SEPARATOR_CHARS = " \t:-–—|)]"
+
+
+@dataclass
+class _Marker:
+    label: str  # the marker as written, normalised: part of the key
+    day: date | None
+    hour: int
+    minute: int
+    zone: tzinfo | None  # None: the article's zone
+    rest: str  # the block's text after the marker
+
+
+def _match_marker(text: str) -> _Marker | None:
+    """The marker at the start of ``text``, if it begins with one."""
+    text = text.lstrip()
+    m = _MARKER_RE.match(text)
+    if not m:
+        return None
+    day: date | None = None
+    if m.group("date"):
+        try:
+            day = date.fromisoformat(m.group("date"))
+        except ValueError:
+            return None
+        if not 1970 <= day.year <= 2200:
+            return None
+        hour, minute = int(m.group("ih")), int(m.group("im"))
+    elif m.group("ap"):
+        hour, minute = int(m.group("h12")), int(m.group("m12") or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
+    elif m.group("h24") is not None:
+        hour, minute = int(m.group("h24")), int(m.group("m24"))
+    else:
+        if not m.group("zone"):
+            return None
+        hour, minute = int(m.group("hmil")), int(m.group("mmil"))
+    if hour > 23 or minute > 59:
+        return None
+
+    zone = None
+    if m.group("zone"):
+        zone = _zone_from_marker(m.group("zone").replace("\u2212", "-"))
+        if zone is None:
+            return None
+
+    rest = text[m.end() :]
+    first_line = rest.split("\n", 1)[0].strip()
+    separated = bool(m.group("sep")) or (bool(m.group("open")) and bool(m.group("close")))
+    if not separated and m.group(0)[-1:] not in (" ", "\t", ")", "]", ".") and rest[:1].isalnum():
+        return None  # "17:00abc": the time runs into a word
+    if not m.group("word"):
+        # A bare time is prose unless something sets it apart from the sentence.
+        if not (separated or not first_line):
+            return None
+    elif not (separated or m.group("zone") or m.group("ap") or not first_line):
+        return None  # "Updated 3.50 euros" is a price, not a time
+
+    label = re.sub(r"\s+", " ", m.group(0)).strip(_SEPARATOR_CHARS + "[(").lower()
+    return _Marker(label, day, hour, minute, zone, rest.lstrip(_SEPARATOR_CHARS + "\n"))
+
+
+# --------------------------------------------------------------------------
+# HTML -> blocks
+
+_VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+    "param", "source", "track", "wbr",
+}
+_BLOCK_LEVEL = {
+    "address", "article", "aside", "audio", "blockquote", "body", "center", "dd",
+    "details", "dialog", "div", "dl", "dt", "embed", "fieldset", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head",
+    "header", "hr", "html", "iframe", "li", "main", "nav", "noscript", "object",
+    "ol", "p", "picture", "pre", "script", "section", "style", "table", "template",
+    "ul", "video",
+}
+# Looked through when they hold blocks: they group updates, they are not one.
+_CONTAINERS = {"#root", "html", "body", "main", "article", "section", "div", "center", "header", "footer", "aside"}
+# Belong to the update above them (the tweet or video an update introduces).
+_ATTACHMENTS = {
+    "audio", "blockquote", "embed", "figure", "iframe", "object", "ol", "picture",
+    "script", "style", "table", "ul", "video", "noscript", "template", "img",
+}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_SKIP_TEXT = {"script", "style", "template", "head"}
+# A new one of these ends an open <p> (the HTML parsing rule, simplified).
+_CLOSES_P = _BLOCK_LEVEL - {"audio", "embed", "iframe", "object", "picture", "script", "style", "template", "video", "noscript"}
+
+
+@dataclass
+class _Node:
+    tag: str  # element name, "#text", "#other" or "#root"/"#run"
+    start: int
+    end: int
+    start_tag: str = ""
+    text: str = ""
+    children: list[_Node] = field(default_factory=list)
+
+
+class _Tokenizer(HTMLParser):
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
+        self.tokens: list[list] = []  # [kind, tag, start, text, start_tag]
+
+    def _add(self, kind: str, tag: str = "", text: str = "", start_tag: str = "") -> None:
+        line, col = self.getpos()
+        self.tokens.append([kind, tag, self._line_starts[line - 1] + col, text, start_tag])
+
+    def handle_starttag(self, tag, attrs):
+        self._add("start", tag, start_tag=self.get_starttag_text() or f"<{tag}>")
+
+    def handle_startendtag(self, tag, attrs):
+        self._add("void", tag, start_tag=self.get_starttag_text() or f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        self._add("end", tag)
+
+    def handle_data(self, data):
+        self._add("text", text=data)
+
+    def handle_entityref(self, name):
+        self._add("text", text=htmllib.unescape(f"&{name};"))
+
+    def handle_charref(self, name):
+        self._add("text", text=htmllib.unescape(f"&#{name};"))
+
+    def handle_comment(self, data):
+        self._add("other")
+
+    def handle_decl(self, decl):
+        self._add("other")
+
+    def handle_pi(self, data):
+        self._add("other")
+
+    def unknown_decl(self, data):
+        self._add("other")
+
+
+def _parse_tree(source: str) -> _Node:
+    tok = _Tokenizer(source)
+    tok.feed(source)
+    tok.close()
+    tokens = tok.tokens
+    # A token ends where the next begins, which also covers input the parser
+    # hands over in pieces or repairs.
+    ends = [t[2] for t in tokens[1:]] + [len(source)]
+    root = _Node("#root", 0, len(source))
+    stack = [root]
+
+    def close_to(index: int, at: int) -> None:
+        while len(stack) > index:
+            stack.pop().end = at
+
+    for (kind, tag, start, text, start_tag), end in zip(tokens, ends):
+        if kind == "text" or kind == "other":
+            stack[-1].children.append(_Node("#" + kind, start, end, text=text))
+        elif kind == "void" or (kind == "start" and tag in _VOID):
+            if tag in _CLOSES_P:
+                _close_open_p(stack, close_to, start)
+            stack[-1].children.append(_Node(tag, start, end, start_tag=start_tag))
+        elif kind == "start":
+            if tag in _CLOSES_P:
+                _close_open_p(stack, close_to, start)
+            if tag == "li":
+                for i in range(len(stack) - 1, 0, -1):
+                    if stack[i].tag in ("ul", "ol"):
+                        break
+                    if stack[i].tag == "li":
+                        close_to(i, start)
+                        break
+            node = _Node(tag, start, len(source), start_tag=start_tag)
+            stack[-1].children.append(node)
+            stack.append(node)
+        else:  # end tag
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i].tag == tag:
+                    close_to(i + 1, start)
+                    stack.pop().end = end
+                    break
+            else:
+                # A stray end tag is still part of the source: keep it.
+                stack[-1].children.append(_Node("#other", start, end))
+    close_to(1, len(source))
+    return root
+
+
+def _close_open_p(stack: list[_Node], close_to, at: int) -> None:
+    for i in range(len(stack) - 1, 0, -1):
+        if stack[i].tag == "p":
+            close_to(i, at)
+            return
+        if stack[i].tag in _CONTAINERS or stack[i].tag in ("li", "blockquote", "td", "th"):
+            return
+
+
+def _text_of(nodes: list[_Node]) -> str:
+    parts: list[str] = []
+    stack: list[_Node | str] = list(reversed(nodes))
+    while stack:
+        n = stack.pop()
+        if isinstance(n, str):
+            parts.append(n)
+        elif n.tag == "#text":
+            parts.append(n.text)
+        elif n.tag == "br":
+            parts.append("\n")
+        elif n.tag in _SKIP_TEXT or n.tag == "#other":
+            continue
+        else:
+            block = n.tag in _BLOCK_LEVEL
+            if block:
+                parts.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(n.children))
+    return "".join(parts)
+
+
+@dataclass
+class _Block:
+    html: str
+    text: str
+    kind: str  # "text", "heading", "hr" or "attach"
+    marker: _Marker | None = None
+
+
+def _kind(tag: str, text: str) -> str:
+    if tag in _HEADINGS:
+        return "heading"
+    if tag == "hr":
+        return "hr"
+    if tag in _ATTACHMENTS or not text.strip():
+        return "attach"
+    return "text"
+
+
+def _blocks(source: str) -> list[_Block]:
+    root = _parse_tree(source)
+    out: list[_Block] = []
+
+    def leaf(node: _Node) -> None:
+        pieces = _split_at_br_markers(source, node)
+        for html, text in pieces:
+            kind = _kind(node.tag, text)
+            marker = _match_marker(text) if kind in ("text", "heading") else None
+            out.append(_Block(html, text, kind, marker))
+
+    def flatten(container: _Node) -> None:
+        run: list[_Node] = []
+        for child in container.children + [None]:
+            if child is not None and child.tag not in _BLOCK_LEVEL:
+                run.append(child)
+                continue
+            if run:
+                if any(n.tag != "#text" for n in run) or _text_of(run).strip():
+                    leaf(_Node("#run", run[0].start, run[-1].end, children=run))
+                run = []
+            if child is None:
+                break
+            if _descend(child):
+                flatten(child)
+            else:
+                leaf(child)
+
+    flatten(root)
+    return out
+
+
+def _descend(node: _Node) -> bool:
+    if node.tag in _CONTAINERS:
+        return any(c.tag in _BLOCK_LEVEL for c in node.children)
+    if node.tag in ("ul", "ol"):
+        # A list is one attachment, unless it is the live blog itself.
+        return any(c.tag == "li" and _match_marker(_text_of(c.children)) for c in node.children)
+    return False
+
+
+def _split_at_br_markers(source: str, node: _Node) -> list[tuple[str, str]]:
+    whole = source[node.start : node.end]
+    children = node.children
+    if node.tag not in ("p", "div", "li", "#run") or not any(c.tag == "br" for c in children):
+        return [(whole, _text_of([node]) if node.tag != "#run" else _text_of(children))]
+    cuts: list[int] = []  # child indexes where a new piece begins
+    for i, child in enumerate(children):
+        if child.tag != "br" or i + 1 >= len(children):
+            continue
+        segment = []
+        for c in children[i + 1 :]:
+            if c.tag == "br":
+                break
+            segment.append(c)
+        if _match_marker(_text_of(segment)):
+            cuts.append(i + 1)
+    if not cuts:
+        return [(whole, _text_of([node]) if node.tag != "#run" else _text_of(children))]
+    wrap = node.tag != "#run"
+    close = f"</{node.tag}>" if wrap else ""
+    bounds = [0] + cuts + [len(children)]
+    pieces = []
+    for k in range(len(bounds) - 1):
+        part = children[bounds[k] : bounds[k + 1]]
+        first, last = k == 0, k == len(bounds) - 2
+        lo = node.start if first else part[0].start
+        hi = node.end if last else part[-1].end
+        html = ("" if first or not wrap else node.start_tag) + source[lo:hi] + ("" if last else close)
+        pieces.append((html, _text_of(part)))
+    return pieces
+
+
+def _rough_text(source: str) -> str:
+    text = re.sub(r"<(?:br|/?p|/?div|/?li|/?h\d)\b[^>]*>", "\n", source, flags=re.I)
+    return htmllib.unescape(re.sub(r"<[^>]*>", "", text))
+
+
+# --------------------------------------------------------------------------
+# Times
+
+
+def _at(day: date, marker: _Marker, zone: tzinfo) -> float:
+    return datetime(day.year, day.month, day.day, marker.hour, marker.minute, tzinfo=zone).timestamp()
+
+
+def _anchor_day(published: float | None, zone: tzinfo) -> date:
+    if published is not None:
+        try:
+            return datetime.fromtimestamp(published, zone).date()
+        except (OverflowError, OSError, ValueError):
+            pass
+    return datetime.now(timezone.utc).date()
+
+
+def _resolve(chrono: list[_Marker], published: float | None, zone: tzinfo) -> tuple[list[float], int]:
+    """Times for markers in chronological order, and how many went backwards."""
+    times: list[float] = []
+    backwards = 0
+    prev: float | None = None
+    for mk in chrono:
+        z = mk.zone or zone
+        try:
+            if mk.day is not None:
+                t = _at(mk.day, mk, z)
+                if prev is not None and t < prev:
+                    backwards += 1
+            else:
+                day = _anchor_day(published, z) if prev is None else datetime.fromtimestamp(prev, z).date()
+                t = _at(day, mk, z)
+                if prev is not None and t < prev:
+                    t = _at(day + timedelta(days=1), mk, z)
+        except (OverflowError, OSError, ValueError):
+            t = prev if prev is not None else float(published or 0.0)
+        times.append(t)
+        prev = t
+    return times, backwards
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _clip(text: str) -> str:
+    text = _collapse(text)
+    if len(text) > HEADLINE_MAX:
+        return text[: HEADLINE_MAX - 1].rstrip() + "…"
+    return text
+
+
+def _first_line(*texts: str) -> str:
+    for text in texts:
+        for line in text.split("\n"):
+            if line.strip():
+                return _clip(line)
+    return ""
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _dedupe(keys: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Public API
+
+
+def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[Update]:
+    """The article's original story (position 0) and its updates, oldest first."""
+    html = html or ""
+    zone = _zone_named(tz)
+    try:
+        blocks = _blocks(html)
+    except (RecursionError, ValueError, IndexError, AssertionError):
+        # html.parser is tolerant; this only guards against pathological input.
+        blocks = [_Block(html, _rough_text(html), "text")]
+
+    marks = [i for i, b in enumerate(blocks) if b.marker is not None]
+    if not marks:
+        text = "\n".join(b.text for b in blocks)
+        return [Update(STORY_KEY, published, _first_line(text), html, position=0)]
+
+    newest_first, times_nf, times_of = _direction(blocks, marks, published, zone)
+    n = len(blocks)
+    if newest_first:
+        tail = marks[-1] + 1
+        needs_text = not blocks[marks[-1]].marker.rest.strip()
+        while tail < n:
+            kind = blocks[tail].kind
+            if kind == "attach" or (needs_text and kind == "text"):
+                needs_text = needs_text and kind != "text"
+                tail += 1
+                continue
+            break
+        story = blocks[: marks[0]] + blocks[tail:]
+        spans = [(m, marks[k + 1] if k + 1 < len(marks) else tail) for k, m in enumerate(marks)]
+        chrono = list(reversed(spans))
+        times = times_nf
+    else:
+        story = blocks[: marks[0]]
+        chrono = [(m, marks[k + 1] if k + 1 < len(marks) else n) for k, m in enumerate(marks)]
+        times = times_of
+
+    story_text = "\n".join(b.text for b in story)
+    result = [Update(STORY_KEY, published, _first_line(story_text), _join(story), position=0)]
+    keys = _dedupe([_sha1(f"{blocks[s].marker.label}|{int(t)}") for (s, _), t in zip(chrono, times)])
+    for position, ((start, stop), t, key) in enumerate(zip(chrono, times, keys), start=1):
+        group = blocks[start:stop]
+        headline = _first_line(group[0].marker.rest, *(b.text for b in group[1:]))
+        result.append(Update(key, t, headline, _join(group), position=position))
+    return result
+
+
+def _join(blocks: list[_Block]) -> str:
+    return "\n".join(b.html for b in blocks)
+
+
+def _direction(
+    blocks: list[_Block], marks: list[int], published: float | None, zone: tzinfo
+) -> tuple[bool, list[float], list[float]]:
+    markers = [blocks[i].marker for i in marks]
+    times_nf, back_nf = _resolve(list(reversed(markers)), published, zone)
+    times_of, back_of = _resolve(markers, published, zone)
+    cost_nf = (back_nf, times_nf[-1] - times_nf[0])
+    cost_of = (back_of, times_of[-1] - times_of[0])
+    if cost_nf != cost_of:
+        return cost_nf < cost_of, times_nf, times_of
+    above = sum(len(b.text.strip()) for b in blocks[: marks[0]])
+    below = sum(len(b.text.strip()) for b in blocks[marks[-1] + 1 :])
+    return above <= below, times_nf, times_of
+
+
+# --------------------------------------------------------------------------
+# JSON-LD
+
+_LD_SCRIPT_RE = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?\s*application/ld\+json[^>]*>(.*?)</script\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _lenient_json(text: str):
+    text = text.strip()
+    for prefix, suffix in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("//<![CDATA[", "//]]>")):
+        if text.startswith(prefix) and text.endswith(suffix):
+            text = text[len(prefix) : -len(suffix)].strip()
+    for candidate in (text, re.sub(r",\s*([}\]])", r"\1", text)):
+        try:
+            return json.loads(candidate, strict=False)
+        except (ValueError, RecursionError):
+            continue
+    return None
+
+
+def _is_live_blog(obj) -> bool:
+    if not isinstance(obj, dict):
+        return False
+    types = obj.get("@type")
+    types = types if isinstance(types, list) else [types]
+    return any(isinstance(t, str) and t.rsplit("/", 1)[-1] == "LiveBlogPosting" for t in types)
+
+
+def _find_live_blog(data, depth: int = 0):
+    if depth > 4:
+        return None
+    if _is_live_blog(data):
+        return data
+    candidates = []
+    if isinstance(data, list):
+        candidates = data
+    elif isinstance(data, dict):
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            value = data.get(key)
+            candidates.extend(value if isinstance(value, list) else [value])
+    for item in candidates:
+        found = _find_live_blog(item, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _parse_iso(value) -> float | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if text.endswith(("z", "Z")):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    try:
+        return moment.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _body_html(body: str) -> str:
+    if re.search(r"<[A-Za-z][^>]*>", body):
+        return body
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return "\n".join("<p>" + htmllib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
+
+
+def updates_from_jsonld(page_html: str) -> list[Update] | None:
+    """Updates of the page's schema.org LiveBlogPosting, oldest first; None without one."""
+    live = None
+    for match in _LD_SCRIPT_RE.finditer(page_html or ""):
+        live = _find_live_blog(_lenient_json(match.group(1)))
+        if live is not None:
+            break
+    if live is None:
+        return None
+    items = live.get("liveBlogUpdate") or []
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return []
+    rows = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        when = item.get("datePublished")
+        body = item.get("articleBody")
+        body = body if isinstance(body, str) else ""
+        html = _body_html(body)
+        headline = item.get("headline")
+        if isinstance(headline, str) and headline.strip():
+            headline = _clip(htmllib.unescape(re.sub(r"<[^>]*>", " ", headline)))
+        else:
+            headline = _first_line(_rough_text(html))
+        ident = item.get("@id") or item.get("url")
+        if isinstance(ident, str) and ident.strip():
+            key = ident.strip()
+        else:
+            key = _sha1(f"{when if isinstance(when, str) else ''}{headline}")
+        rows.append(Update(key, _parse_iso(when), headline, html))
+    # Stable sort: undated items keep their document order, after the dated ones.
+    rows.sort(key=lambda u: (u.time is None, u.time or 0.0))
+    for position, (row, key) in enumerate(zip(rows, _dedupe([r.key for r in rows])), start=1):
+        row.key, row.position = key, position
+    return rows
+
+
+# --------------------------------------------------------------------------
+# Cheap checks and diffs
+
+_LIVE_TITLE_RE = re.compile(r"\blive\b|as it happened", re.IGNORECASE)
+_ROUGH_BLOCK_RE = re.compile(
+    r"<(?:br|/?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article))\b[^>]*>", re.IGNORECASE
+)
+
+
+def looks_live(title: str, html: str) -> bool:
+    """Worth fetching the page for JSON-LD: a live-sounding title or a marker."""
+    if _LIVE_TITLE_RE.search(title or ""):
+        return True
+    for chunk in _ROUGH_BLOCK_RE.split((html or "")[:500_000]):
+        text = htmllib.unescape(re.sub(r"<[^>]*>", "", chunk))
+        if text.strip() and _match_marker(text.strip()):
+            return True
+    return False
+
+
+def diff_updates(old: list[Update], new: list[Update]) -> tuple[list[Update], list[Update]]:
+    """(added, edited) between two polls; edited updates get ``edited=True``.
+
+    Whitespace runs are collapsed before comparing, since CMSes reflow markup
+    on re-render without anyone touching the words.
+    """
+    before = {u.key: _collapse(u.html) for u in old}
+    added = [u for u in new if u.key not in before]
+    edited = []
+    for u in new:
+        if u.key in before and before[u.key] != _collapse(u.html):
+            u.edited = True
+            edited.append(u)
+    return added, edited
