@@ -1,0 +1,159 @@
+"""Where Threadline keeps its files, and the reader's settings (TOML).
+
+With ``--home DIR`` (or ``THREADLINE_HOME``) the config and the database live
+together in DIR; otherwise in the platform's config and data directories.
+Subscriptions live in the database, not here: the config is for preferences.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "threadline"
+CONFIG_NAME = "config.toml"
+
+EXAMPLE_CONFIG = """\
+# Threadline settings. Every key is optional; these are the defaults.
+
+[poll]
+# default period between polls of a feed, in seconds (servers' hints are a floor)
+period = 900
+# requests in flight at once: per host, and in all
+per_host = 2
+total = 16
+# how often a followed (live) article is polled, and after how long without an
+# update it stops being followed
+follow_every = 60
+follow_quiet_hours = 24
+# how often an open comment thread is polled
+thread_every = 60
+
+[display]
+# "local", or an IANA zone such as "Europe/London"
+timezone = "local"
+# ring the terminal bell when a followed article has a new update
+bell = false
+
+[keys]
+# rebind any action: action = "key[,key...]", e.g.
+# open_comments = "c"
+# toggle_read = "m"
+
+[sources]
+# base URLs of the comment sources (change them to point at a mirror)
+# hn_algolia = "https://hn.algolia.com"
+# hn_firebase = "https://hacker-news.firebaseio.com"
+# reddit = "https://www.reddit.com"
+# lobsters = "https://lobste.rs"
+"""
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Paths:
+    config: Path  # the config file
+    data: Path  # the directory holding the database
+
+    @property
+    def database(self) -> Path:
+        return self.data / "threadline.db"
+
+
+def resolve_paths(home: str | os.PathLike | None = None) -> Paths:
+    home = home or os.environ.get("THREADLINE_HOME") or None
+    if home:
+        root = Path(home).expanduser()
+        return Paths(config=root / CONFIG_NAME, data=root)
+    return Paths(
+        config=Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_NAME,
+        data=Path(platformdirs.user_data_dir(APP_NAME)),
+    )
+
+
+@dataclass
+class Config:
+    period: float = 900.0
+    per_host: int = 2
+    total: int = 16
+    follow_every: float = 60.0
+    follow_quiet_hours: float = 24.0
+    thread_every: float = 60.0
+    timezone: str = "local"
+    bell: bool = False
+    keys: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    FOLLOW_FLOOR = 15.0  # never poll a followed article faster than this
+
+    @property
+    def follow_period(self) -> float:
+        return max(self.FOLLOW_FLOOR, self.follow_every)
+
+
+_SECTIONS = {
+    "poll": ("period", "per_host", "total", "follow_every", "follow_quiet_hours", "thread_every"),
+    "display": ("timezone", "bell"),
+}
+
+
+def load_config(path: Path) -> Config:
+    """Read the config file; a missing file means the defaults."""
+    config = Config()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return config
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    types = {f.name: f.type for f in fields(Config)}
+    for section, names in _SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        for name, value in table.items():
+            if name not in names:
+                raise ConfigError(f"{path}: unknown setting {section}.{name}")
+            expected = types[name]
+            ok = (
+                (expected == "float" and isinstance(value, (int, float)) and not isinstance(value, bool))
+                or (expected == "int" and isinstance(value, int) and not isinstance(value, bool))
+                or (expected == "bool" and isinstance(value, bool))
+                or (expected == "str" and isinstance(value, str))
+            )
+            if not ok:
+                raise ConfigError(f"{path}: {section}.{name} must be a {expected}")
+            if expected in ("float", "int") and value <= 0:
+                raise ConfigError(f"{path}: {section}.{name} must be positive")
+            setattr(config, name, float(value) if expected == "float" else value)
+    for section in ("keys", "sources"):
+        table = data.get(section, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise ConfigError(f"{path}: [{section}] values must be strings")
+        setattr(config, section, dict(table))
+    return config
+
+
+def parse_duration(text: str) -> float:
+    """'90', '90s', '10m', '2h', '1d' -> seconds. Raises ValueError."""
+    text = text.strip().lower()
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if text and text[-1] in units:
+        number, unit = text[:-1], units[text[-1]]
+    else:
+        number, unit = text, 1
+    value = float(number) * unit
+    if not value > 0 or value != value or value == float("inf"):
+        raise ValueError(f"not a positive duration: {text!r}")
+    return value

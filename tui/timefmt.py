@@ -1,0 +1,59 @@
+"""Times as a reader wants them: relative in lists, absolute where the cursor is."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+def reader_zone(name: str = "local") -> tzinfo:
+    """The configured zone; "local" (or an unknown name) means the system's."""
+    if name and name != "local":
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return datetime.now().astimezone().tzinfo or timezone.utc
+
+
+def relative(ts: float | None, now: float | None = None) -> str:
+    """'now', '42s', '5m', '3h', '2d', '6w', '1y' — at most 3 characters plus the unit."""
+    if ts is None:
+        return "—"
+    now = time.time() if now is None else now
+    delta = now - ts
+    if delta < 0:
+        return "soon" if delta < -60 else "now"
+    if delta < 10:
+        return "now"
+    for limit, size, unit in (
+        (60, 1, "s"),
+        (3600, 60, "m"),
+        (86400, 3600, "h"),
+        (86400 * 14, 86400, "d"),
+        (86400 * 365, 86400 * 7, "w"),
+    ):
+        if delta < limit:
+            return f"{int(delta // size)}{unit}"
+    return f"{int(delta // (86400 * 365))}y"
+
+
+def absolute(ts: float | None, zone: tzinfo | None = None) -> str:
+    if ts is None:
+        return "no date"
+    try:
+        moment = datetime.fromtimestamp(ts, tz=zone or timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return "no date"
+    return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def clock(ts: float | None, zone: tzinfo | None = None) -> str:
+    """Hour and minute, as a live blog marks its updates."""
+    if ts is None:
+        return "--:--"
+    try:
+        return datetime.fromtimestamp(ts, tz=zone or timezone.utc).strftime("%H:%M")
+    except (OverflowError, OSError, ValueError):
+        return "--:--"
