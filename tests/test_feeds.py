@@ -185,6 +185,11 @@ def test_json_feed_detected_by_body_without_content_type():
     assert [a.guid for a in parsed.entries] == ["x"]
 
 
+def test_xml_feed_mislabelled_as_json_still_parses():
+    parsed = parse_feed(fixture("rss1-rdf.xml"), {"Content-Type": "application/json"})
+    assert parsed.title == "Hilltop Observatory Notes"
+
+
 @pytest.mark.parametrize(
     "body, reason",
     [

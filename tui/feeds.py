@@ -236,11 +236,11 @@ def _update_period(feed: Any, namespaces: dict[str, str]) -> float | None:
 
 
 def _looks_like_json(body: bytes, content_type: str) -> bool:
-    if content_type in ("application/feed+json", "application/json") or content_type.endswith(
-        "+json"
-    ):
-        return True
-    return body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if start == b"<":
+        return False  # servers mislabel XML feeds as JSON more often than the reverse
+    is_json_type = content_type in ("application/feed+json", "application/json") or content_type.endswith("+json")
+    return is_json_type or start == b"{"
 
 
 def _parse_json_feed(body: bytes, content_type: str, base_url: str) -> ParsedFeed:
