@@ -12,6 +12,8 @@ so tests can assert on conditional GETs, hit counts and User-Agent.
 from __future__ import annotations
 
 import gzip as gzip_module
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -30,6 +32,9 @@ class Reply:
     gzip: bool = False  # compress the body and say so
     etag: str | None = None  # if set: ETag header, and 304 when If-None-Match matches
     last_modified: str | None = None  # likewise with If-Modified-Since (exact match)
+    trickle: float = 0.0  # if set: send the body in `chunk`-byte pieces, pausing this long between
+    chunk: int = 1
+    reset_after: int | None = None  # if set: send this many body bytes, then reset the connection
 
     def body_bytes(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -77,7 +82,10 @@ class LoopbackServer:
         self._httpd.daemon_threads = True
         self.host = host
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, once per test.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # -- set-up -----------------------------------------------------------
     def route(self, path: str, reply: Reply | Handler) -> str:
@@ -149,6 +157,21 @@ class LoopbackServer:
             h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             if not head and status != 304:
-                h.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
+                if reply.reset_after is not None:
+                    h.wfile.write(body[: reply.reset_after])
+                    h.wfile.flush()
+                    # SO_LINGER 0 makes close() send RST instead of FIN: a real reset.
+                    h.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    h.connection.close()
+                    h.close_connection = True
+                elif reply.trickle:
+                    for i in range(0, len(body), max(1, reply.chunk)):
+                        h.wfile.write(body[i : i + max(1, reply.chunk)])
+                        h.wfile.flush()
+                        time.sleep(reply.trickle)
+                else:
+                    h.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
             pass
