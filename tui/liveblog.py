@@ -224,7 +224,7 @@ def _match_marker(text: str) -> _Marker | None:
     elif not (separated or m.group("zone") or m.group("ap") or not first_line):
         return None  # "Updated 3.50 euros" is a price, not a time
 
-    label = re.sub(r"\s+", " ", m.group(0)).strip(_SEPARATOR_CHARS + "[(").lower()
+    label = _collapse(re.sub(r"[\[\]()]", " ", m.group(0))).strip(_SEPARATOR_CHARS).lower()
     return _Marker(label, day, hour, minute, zone, rest.lstrip(_SEPARATOR_CHARS + "\n"))
 
 
@@ -691,8 +691,16 @@ def _parse_iso(value) -> float | None:
         return None
 
 
+_KNOWN_TAG_RE = re.compile(
+    r"</?(?:p|br|a|b|i|em|strong|u|ul|ol|li|blockquote|div|span|img|h[1-6]|figure|iframe|table|hr|q|cite|code|pre)\b[^<>]*>",
+    re.IGNORECASE,
+)
+
+
 def _body_html(body: str) -> str:
-    if re.search(r"<[A-Za-z][^>]*>", body):
+    # schema.org means plain text here, but many publishers put HTML in; only
+    # real tags count, so "<from>" in prose is escaped rather than swallowed.
+    if _KNOWN_TAG_RE.search(body):
         return body
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
     return "\n".join("<p>" + htmllib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
