@@ -265,6 +265,43 @@ def test_single_marker_below_story_reads_oldest_first():
     assert "flood defences" in plain(story.html) and "UPDATE" not in story.html
 
 
+def test_latest_label_marks_a_newest_first_list():
+    # Less text above than below would not decide it; the label does.
+    html = "<h4>Latest</h4><p>UPDATE 1700 GMT: Pumps arrive at the quay</p><p>Story.</p>"
+    story, update = split_updates(html, SUMMER)
+    assert plain(update.html) == "UPDATE 1700 GMT: Pumps arrive at the quay"
+    assert plain(story.html) == "Latest Story."
+
+
+def test_updates_wrapped_in_divs_with_heading_markers():
+    html = (
+        '<div class="update"><h3>UPDATE 1800 GMT</h3><p>Ferries stop.</p><p>More on ferries.</p></div>'
+        '<div class="update"><h3>UPDATE 1700 GMT</h3><p>Pumps arrive.</p><blockquote>tweet</blockquote></div>'
+        "<p>The original story, which is longer than any update above it.</p><p>Its second paragraph.</p>"
+    )
+    story, pumps, ferries = split_updates(html, WINTER)
+    assert (pumps.headline, ferries.headline) == ("Pumps arrive.", "Ferries stop.")
+    assert plain(pumps.html) == "UPDATE 1700 GMT Pumps arrive. tweet"
+    assert plain(ferries.html) == "UPDATE 1800 GMT Ferries stop. More on ferries."
+    assert plain(story.html).startswith("The original story") and "second paragraph" in plain(story.html)
+
+
+def test_br_separated_markers_in_bare_text():
+    html = "A long story told in plain text before any update came in.<br><br>UPDATE 1700 GMT: Pumps<br>more<br>UPDATE 1800 GMT: Ferries"
+    story, pumps, ferries = split_updates(html, SUMMER)
+    assert [iso(pumps.time), iso(ferries.time)] == ["2026-07-15T17:00", "2026-07-15T18:00"]
+    assert plain(pumps.html) == "UPDATE 1700 GMT: Pumps more"
+    assert plain(story.html) == "A long story told in plain text before any update came in."
+    assert "".join(u.html for u in (story, pumps, ferries)) == html
+
+
+def test_br_split_reopens_the_paragraph():
+    html = '<p class="x">Lead.<br>UPDATE 1700 GMT: Late news</p>'
+    story, update = split_updates(html, SUMMER)
+    assert story.html == '<p class="x">Lead.<br></p>'
+    assert update.html == '<p class="x">UPDATE 1700 GMT: Late news</p>'
+
+
 # --------------------------------------------------------------------------
 # A full article
 

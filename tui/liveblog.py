@@ -609,6 +609,9 @@ def _join(blocks: list[_Block]) -> str:
     return "\n".join(b.html for b in blocks)
 
 
+_LATEST_LABEL_RE = re.compile(r"(?:latest|latest updates?|live|live updates?|updates?)[:.]?\Z", re.IGNORECASE)
+
+
 def _direction(
     blocks: list[_Block], marks: list[int], published: float | None, zone: tzinfo
 ) -> tuple[bool, list[float], list[float]]:
@@ -619,6 +622,11 @@ def _direction(
     cost_of = (back_of, times_of[-1] - times_of[0])
     if cost_nf != cost_of:
         return cost_nf < cost_of, times_nf, times_of
+    # A "Latest" label right above the first marker is how newest-first blogs
+    # announce themselves; otherwise the story sits where most text is.
+    label = next((b.text.strip() for b in reversed(blocks[: marks[0]]) if b.text.strip()), "")
+    if _LATEST_LABEL_RE.match(label):
+        return True, times_nf, times_of
     above = sum(len(b.text.strip()) for b in blocks[: marks[0]])
     below = sum(len(b.text.strip()) for b in blocks[marks[-1] + 1 :])
     return above <= below, times_nf, times_of
