@@ -356,6 +356,9 @@ class _Renderer(HTMLParser):
         else:
             self.pending = min(max(self.pending, n), 2)
         self.space = False
+        if self.pre:
+            # Newlines right after a block edge inside <pre> would widen the gap.
+            self.pre_fresh = True
 
     def _block(self) -> None:
         self._break(1 if self.items else 2)
@@ -561,6 +564,8 @@ class _Renderer(HTMLParser):
         if url is None or not self.numbered:
             return
         number = self.link_numbers.get(url)
+        if number is not None and not parts:
+            return  # an empty duplicate (icon links, anchor targets) adds only noise
         if number is None:
             number = len(self.links) + 1
             self.link_numbers[url] = number
