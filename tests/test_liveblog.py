@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timedelta, timezone
-from html import escape
+from datetime import datetime, timezone
 from html.parser import HTMLParser
 from pathlib import Path
 
