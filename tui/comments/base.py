@@ -1,0 +1,215 @@
+"""What every comment adapter shares: the source descriptor, the error type,
+bounded fetching and time parsing. No adapter logic here."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from . import deepjson
+
+__all__ = [
+    "ThreadSource",
+    "SourceConfig",
+    "CommentsError",
+    "parse_time",
+    "fetch_bytes",
+    "fetch_json",
+    "http_url",
+    "MAX_BODY",
+]
+
+# A 10,000-comment Hacker News thread is about 6 MB of JSON; anything far past
+# that is not a comment thread we want in memory.
+MAX_BODY = 48 * 1024 * 1024
+# Below this, decoding on the event loop costs less than a thread hop.
+_THREAD_DECODE_OVER = 512 * 1024
+_REASON_MAX = 120
+
+
+@dataclass(frozen=True)
+class ThreadSource:
+    """Where one comment thread lives.
+
+    kind: "wordpress" | "atom" | "rss" | "hackernews" | "reddit" | "lobsters" |
+    "page" (a human page still to be discovered, see sources.discover_from_page).
+    ref: post id / item id / feed URL / short id / page URL.
+    extra: (name, value) pairs a discoverer knew and an adapter may use:
+    ("post", guid-or-link) marks feed refs that mean "the post itself";
+    ("feed", url) and ("feed_kind", "atom"|"rss") name a comment feed to fall back on
+    when the REST API fails.
+    """
+
+    kind: str
+    ref: str
+    api_base: str = ""
+    page_url: str = ""
+    extra: tuple = ()
+
+    @property
+    def key(self) -> str:
+        # The key names the thread in the store (cache, "seen" marks), so it
+        # must not change when page_url or extra do.
+        return f"{self.kind}:{self.api_base.rstrip('/')}:{self.ref}"
+
+    def extras(self, name: str) -> list[str]:
+        return [str(v) for k, v in _pairs(self.extra) if k == name]
+
+
+def _pairs(extra: tuple) -> list[tuple[Any, Any]]:
+    return [p for p in extra if isinstance(p, tuple) and len(p) == 2]
+
+
+@dataclass
+class SourceConfig:
+    hn_algolia: str = "https://hn.algolia.com"
+    hn_firebase: str = "https://hacker-news.firebaseio.com"
+    reddit: str = "https://www.reddit.com"
+    lobsters: str = "https://lobste.rs"
+    hn_hosts: tuple = ("news.ycombinator.com",)
+    reddit_hosts: tuple = ("reddit.com", "www.reddit.com", "old.reddit.com")
+    lobsters_hosts: tuple = ("lobste.rs",)
+
+
+class CommentsError(Exception):
+    """The thread could not be loaded; str() is a short reason for humans."""
+
+
+def parse_time(value: Any) -> float | None:
+    """ISO 8601 (Z, offset or naive = UTC) or a POSIX number -> POSIX seconds."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        t = float(value)
+        return t if math.isfinite(t) and t >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 40:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def http_url(value: Any) -> str:
+    """``value`` if it is an http(s) URL, else "": only those are ever opened."""
+    if not isinstance(value, str):
+        return ""
+    scheme = urlsplit(value.strip()).scheme.lower()
+    return value.strip() if scheme in ("http", "https") else ""
+
+
+def _status_reason(status: int) -> str:
+    if status in (404, 410):
+        return f"comments are closed or missing ({status})"
+    if status in (401, 403):
+        return f"comments are not public ({status})"
+    if status == 429:
+        return "the site is rate limiting us (429)"
+    if status >= 500:
+        return f"the server failed ({status})"
+    return f"the server said {status}"
+
+
+def _network_reason(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return f"network error: {detail}"[:_REASON_MAX]
+
+
+async def fetch_bytes(
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    accept: str = "*/*",
+    limit: int = MAX_BODY,
+) -> tuple[bytes, httpx.Headers, str]:
+    """GET ``url``; returns (body, headers, final URL) or raises CommentsError."""
+    try:
+        async with client.stream(
+            "GET", url, params=params, headers={"Accept": accept}, follow_redirects=True
+        ) as response:
+            if response.status_code >= 400:
+                raise CommentsError(_status_reason(response.status_code))
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise CommentsError("the response is too large")
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise CommentsError("the response is too large")
+                chunks.append(chunk)
+            return b"".join(chunks), response.headers, str(response.url)
+    except httpx.HTTPError as exc:
+        raise CommentsError(_network_reason(exc)) from exc
+
+
+async def fetch_json(
+    client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | None = None
+) -> tuple[Any, httpx.Headers]:
+    """GET and decode JSON; a body that is not JSON raises CommentsError("not JSON")."""
+    body, headers, _ = await fetch_bytes(client, url, params=params, accept="application/json")
+    if len(body) > _THREAD_DECODE_OVER:
+        data = await asyncio.to_thread(decode_json, body)
+    else:
+        data = decode_json(body)
+    return data, headers
+
+
+def decode_json(body: bytes) -> Any:
+    try:
+        return deepjson.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        head = body[:200].lstrip().lower()
+        if head.startswith((b"<!doctype", b"<html", b"<")):
+            raise CommentsError("not JSON (got a web page)") from exc
+        raise CommentsError("not JSON") from exc
+
+
+def as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def as_str(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return None

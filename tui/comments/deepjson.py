@@ -1,0 +1,114 @@
+"""JSON decoding that survives any nesting depth.
+
+Hacker News (Algolia) and reddit send a thread as nested JSON, two to five levels
+per reply. The stdlib decoder recurses and gives up near depth 1,000, so a reply
+chain a few hundred comments deep would make a real thread unreadable. ``loads``
+tries the fast C decoder first and only falls back to this explicit-stack
+decoder when that one runs out of recursion.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from json.decoder import scanstring
+from typing import Any
+
+__all__ = ["loads"]
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
+def loads(text: str) -> Any:
+    """Like ``json.loads`` (raises ValueError on bad input), with no depth limit."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return _loads_iterative(text)
+
+
+def _loads_iterative(s: str) -> Any:
+    end = len(s)
+
+    def skip(i: int) -> int:
+        return _WS.match(s, i).end()
+
+    def key_at(i: int) -> tuple[str, int]:
+        if i >= end or s[i] != '"':
+            raise ValueError(f"expected a key at {i}")
+        key, i = scanstring(s, i + 1)
+        i = skip(i)
+        if i >= end or s[i] != ":":
+            raise ValueError(f"expected ':' at {i}")
+        return key, skip(i + 1)
+
+    # Each frame is [container, pending key]; the key is unused for lists.
+    stack: list[list[Any]] = []
+    i = skip(0)
+    while True:
+        if i >= end:
+            raise ValueError("unexpected end of JSON")
+        ch = s[i]
+        opened = False
+        if ch == "{":
+            i = skip(i + 1)
+            if i < end and s[i] == "}":
+                value, i = {}, i + 1
+            else:
+                key, i = key_at(i)
+                stack.append([{}, key])
+                opened = True
+        elif ch == "[":
+            i = skip(i + 1)
+            if i < end and s[i] == "]":
+                value, i = [], i + 1
+            else:
+                stack.append([[], None])
+                opened = True
+        elif ch == '"':
+            value, i = scanstring(s, i + 1)
+        else:
+            m = _NUMBER.match(s, i)
+            if m and m.end() > i:
+                text = m.group(0)
+                value = float(text) if (m.group(1) or m.group(2)) else int(text)
+                i = m.end()
+            else:
+                for word, const in _CONSTANTS.items():
+                    if s.startswith(word, i):
+                        value, i = const, i + len(word)
+                        break
+                else:
+                    raise ValueError(f"unexpected character at {i}")
+        if opened:
+            continue
+
+        # Attach the finished value to its container, closing containers
+        # for as long as their closing brackets follow.
+        while True:
+            if not stack:
+                if skip(i) != end:
+                    raise ValueError("extra data after JSON")
+                return value
+            frame = stack[-1]
+            container = frame[0]
+            if isinstance(container, dict):
+                container[frame[1]] = value
+            else:
+                container.append(value)
+            i = skip(i)
+            if i >= end:
+                raise ValueError("unexpected end of JSON")
+            sep = s[i]
+            if sep == ",":
+                i = skip(i + 1)
+                if isinstance(container, dict):
+                    frame[1], i = key_at(i)
+                break
+            closer = "}" if isinstance(container, dict) else "]"
+            if sep != closer:
+                raise ValueError(f"expected ',' or {closer!r} at {i}")
+            stack.pop()
+            value, i = container, i + 1

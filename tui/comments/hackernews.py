@@ -1,0 +1,118 @@
+"""Hacker News: the whole tree from Algolia, HN's own ranking from Firebase.
+
+Algolia answers with one nested document (children in date order), which spares
+us one request per comment. Firebase's ``kids`` of the story is the order HN
+shows top-level comments in; only that one item is fetched, so deeper levels
+keep Algolia's order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui.model import Comment
+
+from .base import (
+    CommentsError,
+    SourceConfig,
+    ThreadSource,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    fetch_json,
+    parse_time,
+)
+
+__all__ = ["load_hackernews", "flatten_algolia"]
+
+_STORY_TYPES = ("story", "poll", "job")
+
+
+async def load_hackernews(
+    client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig
+) -> list[Comment]:
+    item_id = source.ref.strip()
+    if not item_id.isdigit():
+        raise CommentsError(f"not a Hacker News item id: {item_id[:40]!r}")
+    algolia = (source.api_base or config.hn_algolia).rstrip("/")
+    (tree, _), ranking = await asyncio.gather(
+        fetch_json(client, f"{algolia}/api/v1/items/{item_id}"),
+        _firebase_item(client, config.hn_firebase, item_id),
+    )
+    if not isinstance(tree, dict):
+        raise CommentsError("Hacker News sent something that is not an item")
+    return flatten_algolia(
+        tree,
+        kids=as_list(ranking.get("kids")),
+        item_base=_item_base(source.page_url, config),
+    )
+
+
+async def _firebase_item(client: httpx.AsyncClient, base: str, item_id: str) -> dict:
+    try:
+        data, _ = await fetch_json(client, f"{base.rstrip('/')}/v0/item/{item_id}.json")
+    except CommentsError:
+        return {}  # the ranking is a nicety: Algolia's date order still reads fine
+    return as_dict(data)
+
+
+def _item_base(page_url: str, config: SourceConfig) -> str:
+    parts = urlsplit(page_url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return f"{parts.scheme}://{parts.netloc}/item?id="
+    host = config.hn_hosts[0] if config.hn_hosts else "news.ycombinator.com"
+    return f"https://{host}/item?id="
+
+
+def flatten_algolia(
+    root: dict[str, Any], kids: list[Any] = (), item_base: str = "https://news.ycombinator.com/item?id="
+) -> list[Comment]:
+    """The comments under an Algolia item, pre-order, without recursion.
+
+    ``kids`` (Firebase's ranked ids) reorders the top level; top-level comments
+    it does not name follow in Algolia's order.
+    """
+    op = as_str(root.get("author")) if root.get("type") in _STORY_TYPES else ""
+    top = [c for c in as_list(root.get("children")) if isinstance(c, dict)]
+    rank = {}
+    for position, kid in enumerate(kids):
+        kid_id = as_int(kid)
+        if kid_id is not None:
+            rank.setdefault(kid_id, position)
+    if rank:
+        # sorted() is stable: the unranked keep Algolia's order at the end.
+        top.sort(key=lambda c: rank.get(as_int(c.get("id")), len(rank)))
+
+    comments: list[Comment] = []
+    stack: list[tuple[dict, str | None]] = [(c, None) for c in reversed(top)]
+    while stack:
+        item, parent = stack.pop()
+        item_id = as_int(item.get("id"))
+        if item_id is None:
+            continue
+        cid = str(item_id)
+        author = item.get("author")
+        text = item.get("text")
+        deleted = bool(item.get("deleted")) or (author is None and text is None)
+        comments.append(
+            Comment(
+                id=cid,
+                parent_id=parent,
+                author=as_str(author),
+                time=parse_time(item.get("created_at_i")) or parse_time(item.get("created_at")),
+                html=as_str(text),
+                link=item_base + cid,
+                deleted=deleted,
+                dead=bool(item.get("dead")),
+                by_author=bool(op) and author == op,
+                score=as_int(item.get("points")),
+            )
+        )
+        children = [c for c in as_list(item.get("children")) if isinstance(c, dict)]
+        stack.extend((c, cid) for c in reversed(children))
+    return comments
