@@ -43,7 +43,8 @@ class Newsroom:
         host, port = self._server.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self._stopping.clear()
-        self._threads = [threading.Thread(target=self._server.serve_forever,
+        # A short poll interval keeps stop() (and so every test teardown) quick.
+        self._threads = [threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                           name="demo-newsroom-http", daemon=True)]
         if self.tick and self.tick > 0:
             self._threads.append(threading.Thread(target=self._publish_forever,
