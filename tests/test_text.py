@@ -443,6 +443,12 @@ def test_malformed_html_renders(html, expected):
     render_ok(r.text)
 
 
+def test_heading_inside_heading_ends_the_first():
+    r = html_to_text("<h2>Big<h4>small</h4>after")
+    assert r.plain == "Big\n\nsmall\n\nafter"
+    assert span_text(r, lambda s: s.underline) == "Big"
+
+
 def test_bold_closed_by_paragraph_end_does_not_leak():
     r = html_to_text("<p><b>x</p>y")
     assert span_text(r, lambda s: s.bold) == "x"

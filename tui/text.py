@@ -204,6 +204,11 @@ _AUTO_CLOSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "tfoot": (frozenset({"tr", "td", "th", "thead", "tbody", "tfoot"}), frozenset({"table"})),
     "a": (frozenset({"a"}), frozenset()),
 }
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+# A heading starting inside another heading (or a paragraph) ends it; None as the
+# stop set means "stop at the first element that is not phrasing content".
+for _h in _HEADINGS:
+    _AUTO_CLOSE[_h] = (_HEADINGS | {"p"}, None)
 _AUTO_CLOSE_REACH = 64
 
 _STYLE_CACHE: dict[tuple[bool, ...], Style | None] = {}
@@ -411,8 +416,8 @@ class _Renderer(HTMLParser):
 
     def _auto_close(self, tag: str) -> None:
         rule = _AUTO_CLOSE.get(tag)
-        if rule is None and (tag in _BLOCK or tag == "li") and self.open_count.get("p"):
-            rule = (frozenset({"p"}), None)  # None: stop at anything not phrasing
+        if rule is None and (tag in _BLOCK or tag in ("li", "hr")) and self.open_count.get("p"):
+            rule = (frozenset({"p"}), None)
         if rule is None:
             return
         closes, stops = rule
@@ -481,6 +486,9 @@ class _Renderer(HTMLParser):
                 self.flags[k] += 1
             self._restyle()
         if tag == "a":
+            if self.anchor is not None:
+                # An outer link the auto-close could not reach still gets its marker.
+                self._end_anchor()
             href = next((v for k, v in attrs if k == "href"), None)
             url = safe_url(href, self.base_url) if href and self.numbered else None
             self.anchor = (url, [])
