@@ -273,6 +273,12 @@ def test_fragment_link_resolves_when_there_is_a_base():
     assert r.links == [Link(1, "https://site.example/post#c5", "jump")]
 
 
+def test_link_text_joins_split_words_without_inventing_spaces():
+    r = html_to_text("<a href='https://a.example/'>Live<b>blog</b> <i>now</i></a>")
+    assert r.links[0].text == "Liveblog now"
+    assert r.plain == "Liveblog now [1]"
+
+
 def test_repeated_url_reuses_its_number():
     r = html_to_text("<a href='https://a.example/'>a</a> <a href='https://b.example/'>b</a> <a href='https://a.example/'>again</a>")
     assert [link.number for link in r.links] == [1, 2]

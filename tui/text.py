@@ -337,7 +337,10 @@ class _Renderer(HTMLParser):
         if not self.line_open:
             self._open_line()
         elif self.space:
-            self._write(" ", style if self.anchor is not None and self.anchor[1] else None)
+            in_link = self.anchor is not None and bool(self.anchor[1])
+            self._write(" ", style if in_link else None)
+            if in_link:
+                self.anchor[1].append(" ")
         self._write(s, style)
         self.space = trailing
         if self.anchor is not None:
@@ -577,7 +580,7 @@ class _Renderer(HTMLParser):
         if number is None:
             number = len(self.links) + 1
             self.link_numbers[url] = number
-            label = clean_line(" ".join(parts))[:200] or url
+            label = clean_line("".join(parts))[:200] or url
             self.links.append(Link(number=number, url=url, text=label))
         self._glued(f" [{number}]", _DIM)
 
@@ -594,8 +597,6 @@ class _Renderer(HTMLParser):
         elif tag == "img":
             alt = clean_line(next((v for k, v in attrs if k == "alt"), None))[:200]
             self._words(f"[image: {alt}]" if alt else "[image]", _DIM)
-        elif tag in ("input", "wbr"):
-            pass
 
     # -- result ------------------------------------------------------------------
     def finish(self) -> Rendered:
