@@ -1,0 +1,473 @@
+"""When to poll each feed, and what one poll does to the store.
+
+The scheduling maths are plain functions (``poll_period``, ``backoff``,
+``next_poll_time``) so they can be tested without a network or a clock.
+``Poller`` drives them: the headless ``refresh`` command calls ``refresh_all``
+once; the app runs ``run()`` in a worker and calls ``poke()`` for the ``r`` key.
+
+Precedence of periods (a contract; see DESIGN.md "Being a good citizen"):
+
+1. ``Retry-After`` on a 429/503 always wins, even over ``--interval``: the
+   next poll is no sooner than the server asked (capped at a week, so a broken
+   clock on the server cannot silence a feed forever).
+2. ``--interval`` (the global override, for demos and tests) beats everything
+   else, including the server's caching hints.
+3. A feed's own ``every`` (``threadline add --every``) is honoured, but never
+   below the server's hints (Cache-Control max-age, RSS ttl, sy:updatePeriod):
+   asking a server for something it said would not change is not ours to do.
+4. Otherwise the default period, or the hints when they are longer.
+
+Errors back off exponentially from the feed's period (with jitter, so feeds
+that failed together do not retry together), capped at six hours, but never
+sooner than the period itself. A 410 stops polling for good.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import random
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+from tui.feeds import FeedError, content_hash, parse_feed
+from tui.fetch import FetchResult, Fetcher, human_seconds
+from tui.model import (
+    STATUS_ERROR,
+    STATUS_GONE,
+    STATUS_NOT_MODIFIED,
+    STATUS_OK,
+    Feed,
+    ParsedFeed,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PERIOD = 15 * 60
+BACKOFF_CAP = 6 * 3600
+# A static-file server's year-long max-age would otherwise stop a feed for good.
+MAX_HINT = 24 * 3600
+MAX_RETRY_AFTER = 7 * 24 * 3600
+# --interval 0 would spin; this is the least time between two polls of a feed.
+MIN_INTERVAL = 0.05
+# run() sleeps at most this long, so feeds added behind its back are picked up.
+MAX_SLEEP = 30.0
+# Bodies up to this size are hashed on the loop; bigger ones in a thread.
+_HASH_INLINE = 256 * 1024
+
+Outcome = Literal["new", "unchanged", "not-modified", "error", "gone", "deferred"]
+
+
+# -- scheduling maths ---------------------------------------------------------
+
+
+def hint_floor(*hints: float | None) -> float | None:
+    """The server's hints as one floor: the longest one, capped at a day."""
+    values = [h for h in hints if h is not None and h > 0 and math.isfinite(h)]
+    return min(max(values), MAX_HINT) if values else None
+
+
+def poll_period(
+    feed: Feed,
+    *,
+    interval: float | None,
+    min_period: float | None,
+    default: float = DEFAULT_PERIOD,
+) -> float:
+    """Seconds between two polls of ``feed`` when all is well (see module doc)."""
+    if interval is not None:
+        return max(interval, MIN_INTERVAL)
+    floor = min_period or 0.0
+    if feed.every:
+        return max(feed.every, floor, MIN_INTERVAL)
+    return max(default, floor, MIN_INTERVAL)
+
+
+def backoff(error_count: int, base: float, rng=random) -> float:
+    """Seconds to wait after ``error_count`` failures in a row: doubling, ±20% jitter."""
+    steps = max(error_count, 1) - 1
+    delay = base * 2.0 ** min(steps, 64)
+    delay = min(delay, BACKOFF_CAP)
+    return min(delay * rng.uniform(0.8, 1.2), BACKOFF_CAP)
+
+
+def next_poll_time(
+    now: float,
+    feed: Feed,
+    result: FetchResult,
+    *,
+    interval: float | None,
+    default: float = DEFAULT_PERIOD,
+    failed: bool | None = None,
+    rng=random,
+) -> float:
+    """When to poll ``feed`` next, after ``result``.
+
+    Call it once ``feed.min_period`` and ``feed.error_count`` reflect this poll.
+    ``failed`` defaults to ``not result.ok``; pass True when the fetch worked but
+    the body did not parse.
+    """
+    if result.gone:
+        return math.inf
+    if failed is None:
+        failed = not result.ok
+    period = poll_period(feed, interval=interval, min_period=feed.min_period, default=default)
+    if result.retry_after is not None:
+        return now + max(period, min(result.retry_after, MAX_RETRY_AFTER))
+    if failed:
+        return now + max(period, backoff(feed.error_count, period, rng))
+    return now + period
+
+
+# -- polling --------------------------------------------------------------------
+
+
+@dataclass
+class PollResult:
+    feed: Feed
+    outcome: str  # one of Outcome
+    new_ids: list[int] = field(default_factory=list)
+    changed_ids: list[int] = field(default_factory=list)
+    error: str = ""
+    status: int = 0
+    conditional: bool = False
+    parsed: bool = False
+    bytes_received: int = 0
+    elapsed: float = 0.0
+    moved_to: str | None = None
+
+
+def _short(exc: BaseException, limit: int = 120) -> str:
+    text = " ".join(str(exc).split())
+    if type(exc).__name__ != "StoreError":
+        text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Poller:
+    def __init__(
+        self,
+        store,
+        fetcher: Fetcher,
+        *,
+        interval: float | None = None,
+        on_result: Callable[[PollResult], None] | None = None,
+        parse_in: Literal["thread", "process"] = "thread",
+        clock: Callable[[], float] = time.time,
+        default_period: float = DEFAULT_PERIOD,
+        rng=None,
+    ) -> None:
+        if parse_in not in ("thread", "process"):
+            raise ValueError(f"parse_in must be 'thread' or 'process', not {parse_in!r}")
+        self.store = store
+        self.fetcher = fetcher
+        self.interval = interval
+        self.on_result = on_result
+        self.parse_in = parse_in
+        self.clock = clock
+        self.default_period = default_period
+        self.rng = rng or random.Random()
+        self.busy = 0  # polls in flight
+        self.last_success: float | None = None
+        self._failing: dict[int, bool] = {}
+        self._inflight: dict[int, asyncio.Task] = {}
+        # Retry-After deadlines, so a poke or a refresh_all cannot override them.
+        self._not_before: dict[int, float] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._wake: asyncio.Event | None = None
+        self._poke_all = False
+
+    # -- for the UI's status line --------------------------------------------
+    @property
+    def failing(self) -> int:
+        return sum(self._failing.values())
+
+    @property
+    def status_line(self) -> str:
+        if self.busy:
+            text = f"refreshing {self.busy} feed{'s' if self.busy != 1 else ''}…"
+        elif self.last_success is None:
+            text = "not refreshed yet"
+        else:
+            ago = max(0.0, self.clock() - self.last_success)
+            text = "updated just now" if ago < 5 else f"updated {human_seconds(ago)} ago"
+        if self.failing:
+            text += f" · {self.failing} failing"
+        return text
+
+    # -- lifecycle -------------------------------------------------------------
+    async def aclose(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
+
+    def deferred_until(self, feed: Feed) -> float | None:
+        """The Retry-After deadline still running for ``feed``, if any."""
+        until = self._not_before.get(feed.id) if feed.id is not None else None
+        return until if until is not None and until > self.clock() else None
+
+    # -- one feed --------------------------------------------------------------
+    async def poll_feed(self, feed: Feed) -> PollResult:
+        """Poll ``feed`` now and record the outcome in the store; never raises for feed trouble."""
+        key = feed.id if feed.id is not None else id(feed)
+        running = self._inflight.get(key)
+        if running is not None:
+            # Already being polled (a poke during a scheduled poll): share that poll.
+            return await asyncio.shield(running)
+        task = asyncio.ensure_future(self._poll(feed))
+        self._inflight[key] = task
+        try:
+            return await task
+        finally:
+            if self._inflight.get(key) is task:
+                del self._inflight[key]
+
+    async def _poll(self, feed: Feed) -> PollResult:
+        self.busy += 1
+        try:
+            try:
+                result = await self._poll_once(feed)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug or a store failure must not stop other feeds
+                log.exception("polling %s failed", feed.url)
+                result = await self._record_surprise(feed, exc)
+        finally:
+            self.busy -= 1
+        if feed.id is not None:
+            self._failing[feed.id] = result.outcome in ("error", "gone")
+        if result.outcome in ("new", "unchanged", "not-modified"):
+            self.last_success = max(self.last_success or 0.0, feed.last_success or 0.0)
+        self._notify(result)
+        return result
+
+    async def _poll_once(self, feed: Feed) -> PollResult:
+        fetched = await self.fetcher.fetch(feed.url, feed.etag, feed.last_modified)
+        now = self.clock()
+        feed.last_polled = now
+        result = PollResult(
+            feed=feed,
+            outcome="error",
+            status=fetched.status,
+            conditional=fetched.conditional,
+            bytes_received=fetched.bytes_received,
+            elapsed=fetched.elapsed,
+        )
+        parsed: ParsedFeed | None = None
+        if fetched.gone:
+            feed.status = STATUS_GONE
+            feed.error = "gone (410): the server removed this feed; no longer polled"
+            feed.next_poll = math.inf
+            result.outcome, result.error = "gone", feed.error
+        elif not fetched.ok:
+            self._fail(feed, fetched, fetched.error, now)
+            result.error = fetched.error
+        else:
+            if fetched.permanent_url and fetched.permanent_url != feed.url:
+                feed.url = result.moved_to = fetched.permanent_url
+            headers = fetched.headers
+            if fetched.not_modified:
+                # A 304 may refresh the validators; if it sends none, the old ones still hold.
+                feed.etag = headers.get("etag", feed.etag)
+                feed.last_modified = headers.get("last-modified", feed.last_modified)
+                # Hints from the last parse (ttl, sy:) cannot be told apart from the
+                # old max-age, so a 304 only ever raises the floor; the next parse resets it.
+                feed.min_period = hint_floor(feed.min_period, fetched.max_age)
+                self._succeed(feed, fetched, now, STATUS_NOT_MODIFIED)
+                result.outcome = "not-modified"
+            else:
+                body = fetched.body or b""
+                digest = (
+                    content_hash(body)
+                    if len(body) <= _HASH_INLINE
+                    else await asyncio.to_thread(content_hash, body)
+                )
+                if digest == feed.body_hash:
+                    feed.etag = headers.get("etag")
+                    feed.last_modified = headers.get("last-modified")
+                    feed.min_period = hint_floor(feed.min_period, fetched.max_age)
+                    self._succeed(feed, fetched, now, STATUS_NOT_MODIFIED)
+                    result.outcome = "unchanged"
+                else:
+                    try:
+                        parsed = await self._parse(body, headers, fetched.final_url)
+                    except FeedError as exc:
+                        # Validators and hash stay as they were, so the next poll
+                        # fetches and judges this body again instead of a 304.
+                        reason = str(exc) or "not a feed"
+                        self._fail(feed, fetched, reason, now, failed=True)
+                        result.error = reason
+                    else:
+                        feed.body_hash = digest
+                        feed.etag = headers.get("etag")
+                        feed.last_modified = headers.get("last-modified")
+                        feed.min_period = hint_floor(
+                            fetched.max_age, parsed.ttl, parsed.update_period
+                        )
+                        if not feed.title and parsed.title:
+                            feed.title = parsed.title
+                        self._succeed(feed, fetched, now, STATUS_OK)
+                        result.outcome, result.parsed = "new", True
+        saved = await asyncio.to_thread(self.store.save_poll, feed, parsed)
+        if parsed is not None:
+            result.new_ids = list(saved.new_ids)
+            result.changed_ids = list(saved.changed_ids)
+        return result
+
+    def _succeed(self, feed: Feed, fetched: FetchResult, now: float, status: str) -> None:
+        feed.status = status
+        feed.error = ""
+        feed.error_count = 0
+        feed.last_success = now
+        if feed.id is not None:
+            self._not_before.pop(feed.id, None)
+        feed.next_poll = next_poll_time(
+            now, feed, fetched, interval=self.interval, default=self.default_period,
+            failed=False, rng=self.rng,
+        )
+
+    def _fail(
+        self, feed: Feed, fetched: FetchResult, reason: str, now: float, failed: bool = True
+    ) -> None:
+        feed.status = STATUS_ERROR
+        feed.error = reason
+        feed.error_count += 1
+        feed.next_poll = next_poll_time(
+            now, feed, fetched, interval=self.interval, default=self.default_period,
+            failed=failed, rng=self.rng,
+        )
+        if fetched.retry_after is not None and feed.id is not None:
+            self._not_before[feed.id] = feed.next_poll
+
+    async def _record_surprise(self, feed: Feed, exc: Exception) -> PollResult:
+        reason = _short(exc)
+        now = self.clock()
+        feed.last_polled = now
+        self._fail(feed, FetchResult(url=feed.url, error=reason), reason, now)
+        try:
+            await asyncio.to_thread(self.store.save_poll, feed, None)
+        except Exception:
+            log.exception("could not record the failure of %s", feed.url)
+        return PollResult(feed=feed, outcome="error", error=reason)
+
+    async def _parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
+        if self.parse_in == "thread":
+            return await asyncio.to_thread(parse_feed, body, headers, url)
+        if self._pool is None:
+            import multiprocessing
+
+            # spawn, not fork: forking a process that runs threads (the UI, SQLite)
+            # can copy a held lock into the child.
+            self._pool = ProcessPoolExecutor(
+                max_workers=2, mp_context=multiprocessing.get_context("spawn")
+            )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, parse_feed, body, headers, url)
+
+    def _notify(self, result: PollResult) -> None:
+        if self.on_result is None:
+            return
+        try:
+            self.on_result(result)
+        except Exception:
+            log.exception("on_result callback failed")
+
+    # -- many feeds ------------------------------------------------------------
+    async def refresh_all(self, feeds: list[Feed] | None = None) -> list[PollResult]:
+        """Poll every feed that is not gone once, concurrently; results in the feeds' order.
+
+        The Fetcher's per-host and global limits keep this polite however many
+        feeds there are. Feeds still under a Retry-After come back "deferred".
+        """
+        if feeds is None:
+            feeds = await asyncio.to_thread(self.store.feeds)
+        todo = [f for f in feeds if f.status != STATUS_GONE]
+
+        async def one(feed: Feed) -> PollResult:
+            until = self.deferred_until(feed)
+            if until is not None:
+                wait = human_seconds(until - self.clock())
+                return PollResult(
+                    feed=feed, outcome="deferred", error=f"server asked to wait; retry in {wait}"
+                )
+            return await self.poll_feed(feed)
+
+        gathered = await asyncio.gather(*(one(f) for f in todo), return_exceptions=True)
+        results: list[PollResult] = []
+        for feed, got in zip(todo, gathered):
+            if isinstance(got, asyncio.CancelledError):
+                raise got
+            if isinstance(got, BaseException):
+                got = PollResult(feed=feed, outcome="error", error=_short(got))
+            results.append(got)
+        return results
+
+    def poke(self) -> None:
+        """Poll every feed now (the ``r`` key); Retry-After deadlines still hold.
+
+        Call it on the loop's thread (from another: loop.call_soon_threadsafe).
+        """
+        self._poke_all = True
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run(self) -> None:
+        """Poll due feeds forever. Cancel the task to stop; in-flight polls are cancelled."""
+        self._wake = asyncio.Event()
+        tasks: dict[asyncio.Task, int | None] = {}  # task -> feed id
+
+        def finished(task: asyncio.Task) -> None:
+            tasks.pop(task, None)
+            if self._wake is not None:
+                self._wake.set()  # its new next_poll may be the earliest now
+
+        try:
+            while True:
+                self._wake.clear()
+                now = self.clock()
+                try:
+                    if self._poke_all:
+                        self._poke_all = False
+                        everything = await asyncio.to_thread(self.store.feeds)
+                        due = [
+                            f for f in everything
+                            if f.status != STATUS_GONE and self.deferred_until(f) is None
+                        ]
+                    else:
+                        due = await asyncio.to_thread(self.store.due_feeds, now)
+                    polling = set(tasks.values())
+                    for feed in due:
+                        if feed.id in polling or feed.status == STATUS_GONE:
+                            continue
+                        task = asyncio.create_task(self.poll_feed(feed))
+                        tasks[task] = feed.id
+                        polling.add(feed.id)
+                        task.add_done_callback(finished)
+                    # The store's next_poll of a feed in flight is stale until its
+                    # poll lands, so look past those for the next feed to wake for.
+                    soon = await asyncio.to_thread(self.store.due_feeds, now + MAX_SLEEP)
+                    upcoming = [f.next_poll for f in soon if f.id not in polling]
+                    earliest = min(upcoming) if upcoming else None
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("poll loop: reading the schedule failed")
+                    earliest = None
+                now = self.clock()
+                if earliest is None:
+                    sleep = MAX_SLEEP  # polls that land wake us early
+                else:
+                    sleep = min(max(earliest - now, 0.0), MAX_SLEEP)
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(sleep, 0.01))
+                except TimeoutError:
+                    pass
+        finally:
+            for task in list(tasks):
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            self._wake = None
