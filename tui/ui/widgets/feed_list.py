@@ -1,0 +1,88 @@
+"""The feed list: every subscription with its unread count; failing feeds say why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui.model import Feed
+from tui.text import clean_line
+
+ALL_FEEDS = "all"
+
+
+class FeedList(OptionList):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+        Binding("g", "first", "Top", show=False),
+        Binding("G", "last", "Bottom", show=False),
+    ]
+
+    @dataclass
+    class Chosen(Message):
+        feed_id: int | None  # None: every feed
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._feeds: list[Feed] = []
+
+    @staticmethod
+    def _prompt(feed: Feed, live: int = 0) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if feed.failing:
+            text.append("! ", style="bold red")
+        title = clean_line(feed.display_title)
+        if feed.folder:
+            text.append(clean_line(feed.folder) + "/", style="dim")
+        text.append(title, style="bold" if feed.unread else "")
+        if feed.unread:
+            text.append(f" {feed.unread}", style="bold cyan")
+        if feed.failing:
+            reason = clean_line(feed.error) or feed.status
+            text.append("\n  " + reason[:60], style="red")
+        return text
+
+    def set_feeds(self, feeds: list[Feed]) -> None:
+        """Replace the list, keeping the highlighted feed highlighted."""
+        if [(f.id, f.unread, f.status, f.error, f.title) for f in feeds] == [
+            (f.id, f.unread, f.status, f.error, f.title) for f in self._feeds
+        ]:
+            return
+        current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
+        self._feeds = feeds
+        total_unread = sum(f.unread for f in feeds)
+        failing = sum(1 for f in feeds if f.failing)
+        head = Text("All feeds", style="bold")
+        if total_unread:
+            head.append(f" {total_unread}", style="bold cyan")
+        if failing:
+            head.append(f"  ({failing} failing)", style="red")
+        options = [Option(head, id=ALL_FEEDS)]
+        options += [Option(self._prompt(f), id=str(f.id)) for f in feeds]
+        self.set_options(options)
+        try:
+            self.highlighted = self.get_option_index(current or ALL_FEEDS)
+        except Exception:
+            self.highlighted = 0
+
+    def action_first(self) -> None:
+        self.highlighted = 0
+
+    def action_last(self) -> None:
+        self.highlighted = max(0, self.option_count - 1)
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        oid = event.option.id
+        self.post_message(self.Chosen(None if oid in (None, ALL_FEEDS) else int(oid)))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        oid = event.option.id
+        self.post_message(self.Chosen(None if oid in (None, ALL_FEEDS) else int(oid)))

@@ -1,0 +1,280 @@
+"""The timeline: articles and live updates, newest first, one line each.
+
+A line-API ScrollView: only the visible rows are drawn, from a bounded cache.
+Rows that arrive while the reader is elsewhere never move the cursor: the
+cursor is held by row key, and rows inserted above it shift the scroll offset
+by as many lines, so what the reader looks at stays where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tui.model import TimelineRow
+from tui.text import clean_line
+from tui.timefmt import absolute, relative
+
+RowKey = tuple[int, int | None]
+
+
+class Timeline(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    Timeline {
+        background: $surface;
+    }
+    Timeline > .timeline--cursor {
+        background: $accent 40%;
+    }
+    Timeline:focus > .timeline--cursor {
+        background: $accent;
+        color: $text;
+    }
+    Timeline > .timeline--unread { text-style: bold; }
+    Timeline > .timeline--read { color: $text-muted; }
+    Timeline > .timeline--feed { color: $secondary; }
+    Timeline > .timeline--live { color: $error; text-style: bold; }
+    Timeline > .timeline--update { color: $warning; }
+    Timeline > .timeline--time { color: $text-muted; }
+    """
+    COMPONENT_CLASSES = {
+        "timeline--cursor",
+        "timeline--unread",
+        "timeline--read",
+        "timeline--feed",
+        "timeline--live",
+        "timeline--update",
+        "timeline--time",
+    }
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "Top", show=False),
+        Binding("G,end", "last", "Bottom", show=False),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False),
+        Binding("enter", "open", "Open"),
+        Binding("c", "comments", "Comments"),
+        Binding("o", "browser", "Browser"),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("f", "follow", "Follow live"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    @dataclass
+    class Selected(Message):
+        """Enter: open the row's article."""
+
+        row: TimelineRow
+
+    @dataclass
+    class Action(Message):
+        """A row action the screen carries out: comments, browser, toggle_read, follow."""
+
+        action: str
+        row: TimelineRow
+
+    @dataclass
+    class CursorMoved(Message):
+        row: TimelineRow | None
+
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.time,
+        zone: tzinfo | None = None,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.rows: list[TimelineRow] = []
+        self._keys: dict[RowKey, int] = {}
+        self._clock = clock
+        self._zone = zone
+        self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self.arrived = 0  # rows that arrived since the reader last looked at the top
+        self.empty_message = "Nothing here yet: waiting for the first poll."
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def current(self) -> TimelineRow | None:
+        if 0 <= self.cursor < len(self.rows):
+            return self.rows[self.cursor]
+        return None
+
+    def set_rows(self, rows: list[TimelineRow], *, reset: bool = False) -> int:
+        """Show ``rows``. Returns how many rows are new since the previous call.
+
+        The cursor stays on the row it was on (by key); rows inserted above the
+        viewport push the scroll offset down so nothing on screen moves.
+        """
+        old_keys = self._keys
+        old_current = self.current
+        old_cursor_screen = self.cursor - int(self.scroll_y)
+        self.rows = rows
+        self._keys = {r.key: i for i, r in enumerate(rows)}
+        self._line_cache.clear()
+        new = 0 if reset or not old_keys else sum(1 for k in self._keys if k not in old_keys)
+        self.virtual_size = Size(self.size.width, len(rows))
+        if reset or old_current is None:
+            self.cursor = 0 if reset or not rows else min(self.cursor, len(rows) - 1)
+            if reset:
+                self.scroll_to(y=0, animate=False, immediate=True)
+            self.arrived = 0
+        else:
+            index = self._keys.get(old_current.key)
+            if index is None:
+                index = min(self.cursor, max(0, len(rows) - 1))
+            self.set_reactive(Timeline.cursor, index)
+            self.scroll_to(y=max(0, index - old_cursor_screen), animate=False, immediate=True)
+            if index > 0 or self.scroll_y > 0:
+                self.arrived += new
+            else:
+                self.arrived = 0
+        self.refresh()
+        return new
+
+    def update_row(self, row: TimelineRow) -> None:
+        index = self._keys.get(row.key)
+        if index is not None:
+            self.rows[index] = row
+            self._line_cache.clear()
+            self.refresh_line(index - int(self.scroll_y))
+
+    # -- drawing --------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = int(self.scroll_y) + y
+        if not self.rows:
+            if y == 1:
+                text = Text("  " + self.empty_message, style="italic")
+                return Strip(list(text.render(self.app.console)), text.cell_len).adjust_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        if index >= len(self.rows):
+            return Strip.blank(width, self.rich_style)
+        row = self.rows[index]
+        is_cursor = index == self.cursor
+        focused = self.has_focus
+        minute = int(self._clock() // 60)
+        key = (row.key, row.read, row.followed, is_cursor, focused, width, minute, row.title, row.headline)
+        cached = self._line_cache.get(key)
+        if cached is not None:
+            return cached
+        strip = self._render_row(row, is_cursor, width)
+        self._line_cache[key] = strip
+        return strip
+
+    def _render_row(self, row: TimelineRow, is_cursor: bool, width: int) -> Strip:
+        style = self.get_component_rich_style
+        base = style("timeline--unread" if not row.read else "timeline--read", partial=True)
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        text.append("●" if not row.read else " ", style=style("timeline--live") if row.update_id else base)
+        text.append(" ")
+        when = absolute(row.time, self._zone)[5:16] if is_cursor else relative(row.time, self._clock())
+        text.append(f"{when:>11} " if is_cursor else f"{when:>4} ", style=style("timeline--time", partial=True))
+        feed = clean_line(row.feed_title)[:16]
+        text.append(f"{feed:<16} ", style=style("timeline--feed", partial=True))
+        if row.followed:
+            text.append("LIVE ", style=style("timeline--live", partial=True))
+        if row.update_id is not None:
+            text.append("↳ ", style=style("timeline--update", partial=True))
+            text.append(clean_line(row.headline) or "update", style=base)
+            text.append("  · ", style=style("timeline--time", partial=True))
+            text.append(clean_line(row.title), style=style("timeline--time", partial=True))
+        else:
+            text.append(clean_line(row.title) or "(untitled)", style=base)
+            if row.comment_count:
+                text.append(f"  💬{row.comment_count}", style=style("timeline--time", partial=True))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments, width)
+        row_style = self.rich_style
+        if is_cursor:
+            row_style = row_style + style("timeline--cursor")
+        return strip.apply_style(row_style).adjust_cell_length(width, row_style)
+
+    # -- cursor -----------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._line_cache.clear()
+        self.refresh()
+        self._scroll_cursor_into_view()
+        if new < int(self.scroll_y) + 1:
+            self.arrived = 0 if new == 0 else self.arrived
+        self.post_message(self.CursorMoved(self.current))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height or 1
+        top = int(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _move(self, delta: int) -> None:
+        if self.rows:
+            self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_first(self) -> None:
+        self.arrived = 0
+        self._move(-len(self.rows))
+
+    def action_last(self) -> None:
+        self._move(len(self.rows))
+
+    def action_page_down(self) -> None:
+        self._move(max(1, self.scrollable_content_region.height - 1))
+
+    def action_page_up(self) -> None:
+        self._move(-max(1, self.scrollable_content_region.height - 1))
+
+    def action_open(self) -> None:
+        if self.current is not None:
+            self.post_message(self.Selected(self.current))
+
+    def _act(self, action: str) -> None:
+        if self.current is not None:
+            self.post_message(self.Action(action, self.current))
+
+    def action_comments(self) -> None:
+        self._act("comments")
+
+    def action_browser(self) -> None:
+        self._act("browser")
+
+    def action_toggle_read(self) -> None:
+        self._act("toggle_read")
+
+    def action_follow(self) -> None:
+        self._act("follow")
+
+    def on_click(self, event) -> None:
+        index = int(self.scroll_y) + event.y
+        if 0 <= index < len(self.rows):
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))
+        self._line_cache.clear()
