@@ -142,9 +142,10 @@ async def fetch_bytes(
     *,
     params: dict[str, Any] | None = None,
     accept: str = "*/*",
-    limit: int = MAX_BODY,
+    limit: int | None = None,
 ) -> tuple[bytes, httpx.Headers, str]:
     """GET ``url``; returns (body, headers, final URL) or raises CommentsError."""
+    limit = MAX_BODY if limit is None else limit
     try:
         async with client.stream(
             "GET", url, params=params, headers={"Accept": accept}, follow_redirects=True
