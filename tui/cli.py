@@ -1,0 +1,375 @@
+"""The ``threadline`` command: argument parsing and the headless sub-commands.
+
+Global options (--home, --interval) come before a sub-command. Without a
+sub-command it starts the app. Usage errors print one line on stderr, exit 2
+and write nothing: every check happens before the store is opened.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from tui import __version__
+from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths
+from tui.text import clean_line
+
+COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread")
+
+
+class UsageError(Exception):
+    """A mistake on the command line: reported on one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line instead of usage + message
+        raise UsageError(message)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+
+
+def _global_parser() -> _Parser:
+    p = _Parser(
+        prog="threadline",
+        description="A terminal reader for live news and the comment threads under it.",
+        epilog="sub-commands: " + ", ".join(COMMANDS) + " (threadline COMMAND --help)",
+    )
+    p.add_argument("--home", metavar="DIR", help="keep config and database in DIR")
+    p.add_argument(
+        "--interval",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        help="poll every feed, followed article and open thread this often",
+    )
+    p.add_argument("--version", action="version", version=f"threadline {__version__}")
+    return p
+
+
+def _app_parser() -> _Parser:
+    p = _global_parser()
+    p.add_argument("--demo", action="store_true", help="run on the built-in live newsroom")
+    p.add_argument("urls", nargs="*", metavar="FEED_URL", help="follow just these feeds, save nothing")
+    return p
+
+
+def _command_parser(command: str) -> _Parser:
+    p = _Parser(prog=f"threadline {command}")
+    if command == "add":
+        p.add_argument("url")
+        p.add_argument("--title", default="")
+        p.add_argument("--folder", default="")
+        p.add_argument("--every", type=_positive_seconds, metavar="PERIOD", help="e.g. 90s, 10m, 2h")
+    elif command == "remove":
+        p.add_argument("url")
+    elif command == "import":
+        p.add_argument("file", metavar="FILE.opml")
+    elif command == "export":
+        p.add_argument("file", nargs="?", metavar="FILE.opml")
+    elif command == "refresh":
+        p.add_argument("--json", action="store_true", help="print the results as JSON")
+    elif command == "thread":
+        p.add_argument("url")
+    return p
+
+
+def _split_argv(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
+    """Find the sub-command: the first word that is not a global option or its value."""
+    takes_value = {"--home", "--interval"}
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in takes_value:
+            i += 2
+            continue
+        if word.startswith("-"):
+            i += 1
+            continue
+        if word in COMMANDS:
+            return argv[:i], word, argv[i + 1 :]
+        break
+    return argv, None, []
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"not an http(s) feed URL: {clean_line(url)!r}")
+    return url
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        head, command, rest = _split_argv(argv)
+        if command is None:
+            args = _app_parser().parse_args(head)
+            for url in args.urls:
+                _check_url(url)
+            if args.demo and args.urls:
+                raise UsageError("--demo runs on the built-in newsroom; leave out the feed URLs")
+            cmd_args = None
+        else:
+            args = _global_parser().parse_args(head)
+            cmd_args = _command_parser(command).parse_args(rest)
+            if command in ("add", "thread"):
+                _check_url(cmd_args.url)
+            if command == "import" and not Path(cmd_args.file).is_file():
+                raise UsageError(f"no such file: {cmd_args.file}")
+        paths = resolve_paths(args.home)
+        config = load_config(paths.config)
+    except UsageError as exc:
+        print(f"threadline: {exc}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"threadline: config: {exc}", file=sys.stderr)
+        return 2
+
+    from tui.store import StoreError
+
+    try:
+        if command is None:
+            return _run_app(args, paths, config)
+        return _run_command(command, cmd_args, args, paths, config)
+    except StoreError as exc:
+        print(f"threadline: {exc}", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"threadline: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+# -- sub-commands ---------------------------------------------------------------
+
+
+def _open_store(paths):
+    from tui.store import Store
+
+    return Store.open(paths.data)
+
+
+def _run_command(command: str, cmd, args, paths, config: Config) -> int:
+    if command == "remove":
+        if not paths.database.exists():
+            raise UsageError(f"not subscribed: {clean_line(cmd.url)}")
+        with _open_store(paths) as store:
+            if not store.remove_feed(cmd.url):
+                raise UsageError(f"not subscribed: {clean_line(cmd.url)}")
+        print(f"removed {clean_line(cmd.url)}")
+        return 0
+    if command == "add":
+        with _open_store(paths) as store:
+            existed = store.feed_by_url(cmd.url) is not None
+            feed = store.add_feed(cmd.url, title=cmd.title, folder=cmd.folder, every=cmd.every)
+        verb = "updated" if existed else "added"
+        print(f"{verb} {clean_line(feed.display_title)}")
+        return 0
+    if command == "list":
+        with _open_store(paths) as store:
+            print(format_feed_list(store.feeds()))
+        return 0
+    if command == "import":
+        from tui.opml import OpmlError, read_opml
+
+        try:
+            outlines = read_opml(Path(cmd.file).read_bytes())
+        except OpmlError as exc:
+            raise UsageError(f"{cmd.file}: {exc}")
+        added = 0
+        with _open_store(paths) as store:
+            for o in outlines:
+                if urlsplit(o.url).scheme not in ("http", "https"):
+                    continue
+                if store.feed_by_url(o.url) is None:
+                    added += 1
+                store.add_feed(o.url, title=o.title, folder=o.folder)
+        print(f"imported {added} new feeds ({len(outlines) - added} already subscribed or skipped)")
+        return 0
+    if command == "export":
+        from tui.opml import Outline, write_opml
+
+        with _open_store(paths) as store:
+            outlines = [Outline(url=f.url, title=f.title, folder=f.folder) for f in store.feeds()]
+        text = write_opml(outlines)
+        if cmd.file:
+            Path(cmd.file).write_text(text, encoding="utf-8")
+            print(f"exported {len(outlines)} feeds to {cmd.file}")
+        else:
+            sys.stdout.write(text)
+        return 0
+    if command == "refresh":
+        with _open_store(paths) as store:
+            results, elapsed = asyncio.run(_refresh(store, config, args.interval))
+            if cmd.json:
+                print(json.dumps(refresh_json(results, elapsed), indent=2))
+            else:
+                print(format_refresh(results, elapsed))
+        return 0
+    if command == "thread":
+        return _run_thread(cmd.url, args, paths, config)
+    raise AssertionError(command)
+
+
+async def _refresh(store, config: Config, interval: float | None):
+    from tui.fetch import Fetcher
+    from tui.poller import Poller
+
+    started = time.perf_counter()
+    async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
+        poller = Poller(store, fetcher, interval=interval, default_period=config.period)
+        results = await poller.refresh_all()
+    from tui.live import record_live_updates
+
+    touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
+    if touched:
+        await asyncio.to_thread(record_live_updates, store, touched)
+    return results, time.perf_counter() - started
+
+
+def _outcome_text(r) -> str:
+    if r.outcome == "new":
+        parts = [f"{len(r.new_ids)} new"]
+        if r.changed_ids:
+            parts.append(f"{len(r.changed_ids)} updated")
+        text = ", ".join(parts)
+    elif r.outcome == "not-modified":
+        text = "not modified"
+    elif r.outcome == "unchanged":
+        text = "unchanged (same body, not parsed)"
+    elif r.outcome == "gone":
+        text = "gone (410): no longer polled"
+    else:
+        text = f"error: {clean_line(r.error)}"
+    if getattr(r, "moved_to", None):
+        text += f" (moved to {clean_line(r.moved_to)})"
+    return text
+
+
+def format_refresh(results, elapsed: float) -> str:
+    lines = []
+    width = max((len(clean_line(r.feed.display_title)[:50]) for r in results), default=10)
+    for r in results:
+        title = clean_line(r.feed.display_title)[:50]
+        lines.append(f"{title:<{width}}  {_outcome_text(r)}")
+    lines.append(summary_line(results, elapsed))
+    return "\n".join(lines)
+
+
+def summary_line(results, elapsed: float) -> str:
+    new = sum(len(r.new_ids) for r in results)
+    failed = sum(1 for r in results if r.outcome in ("error", "gone"))
+    not_modified = sum(1 for r in results if r.outcome in ("not-modified", "unchanged"))
+    conditional = sum(1 for r in results if r.conditional)
+    parsed = sum(1 for r in results if r.parsed)
+    return (
+        f"{len(results)} feeds: {new} new items, {not_modified} not modified, {failed} failed; "
+        f"{conditional} conditional requests, {parsed} parsed; {elapsed:.2f} s"
+    )
+
+
+def refresh_json(results, elapsed: float) -> dict:
+    return {
+        "elapsed": round(elapsed, 3),
+        "feeds": [
+            {
+                "url": r.feed.url,
+                "title": r.feed.title,
+                "outcome": r.outcome,
+                "new": len(r.new_ids),
+                "updated": len(r.changed_ids),
+                "error": r.error,
+                "status": r.status,
+                "conditional": r.conditional,
+                "parsed": r.parsed,
+                "bytes": r.bytes_received,
+                "moved_to": getattr(r, "moved_to", None),
+            }
+            for r in results
+        ],
+    }
+
+
+def format_feed_list(feeds) -> str:
+    if not feeds:
+        return "no subscriptions yet: threadline add URL, or threadline import FILE.opml"
+    lines = []
+    for f in feeds:
+        mark = {"error": "!", "gone": "x", "new": "·"}.get(f.status, " ")
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(f.last_success)) if f.last_success else "never"
+        status = f.status if not f.failing else f"{f.status}: {clean_line(f.error)}"
+        folder = f"{clean_line(f.folder)}/" if f.folder else ""
+        lines.append(
+            f"{mark} {f.unread:>5}/{f.total:<5} {folder}{clean_line(f.display_title)[:60]}\n"
+            f"                {clean_line(f.url)}  [{status}; last success {when}]"
+        )
+    return "\n".join(lines)
+
+
+# -- the app ----------------------------------------------------------------------
+
+
+def _run_app(args, paths, config: Config) -> int:
+    from tui.store import Store
+
+    newsroom = None
+    home_tmp = None
+    interval = args.interval
+    if args.demo:
+        from tui.demo import Newsroom
+
+        newsroom = Newsroom()
+        newsroom.start()
+        if args.home:
+            store = Store.open(paths.data)
+        else:
+            home_tmp = tempfile.TemporaryDirectory(prefix="threadline-demo-")
+            store = Store.open(Path(home_tmp.name))
+        for url, title, folder in newsroom.feeds():
+            store.add_feed(url, title=title, folder=folder)
+        interval = interval or 3.0
+    elif args.urls:
+        store = Store.memory()  # "follow just those, save nothing"
+        for url in args.urls:
+            store.add_feed(url)
+    else:
+        store = Store.open(paths.data)
+
+    from tui.ui.app import ThreadlineApp
+
+    app = ThreadlineApp(store, config, interval=interval, demo=newsroom is not None)
+    try:
+        app.run()
+    finally:
+        store.close()
+        if newsroom is not None:
+            newsroom.stop()
+        if home_tmp is not None:
+            home_tmp.cleanup()
+    return app.return_code or 0
+
+
+def _run_thread(url: str, args, paths, config: Config) -> int:
+    from tui.store import Store
+
+    store = Store.open(paths.data)
+    from tui.ui.app import ThreadlineApp
+
+    app = ThreadlineApp(store, config, interval=args.interval, thread_url=url)
+    try:
+        app.run()
+    finally:
+        store.close()
+    return app.return_code or 0
