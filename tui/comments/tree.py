@@ -128,10 +128,22 @@ def build_thread(comments: list[Comment]) -> Thread:
         walk(rid, orphan, False)
 
     if len(nodes) < len(by_id):
-        # What is left hangs off a parent cycle; cut each cycle at its first member.
+        # What is left hangs off a parent cycle. Climb from each such comment to
+        # the loop (its parents are all unplaced too), then cut the loop at the
+        # member that came first in the input.
+        order = {cid: i for i, cid in enumerate(by_id)}
         for cid in by_id:
-            if cid not in index:
-                walk(cid, False, True)
+            if cid in index:
+                continue
+            climbed, cur = set(), cid
+            while cur not in climbed:
+                climbed.add(cur)
+                cur = by_id[cur].parent_id  # type: ignore[assignment]
+            loop, member = [cur], by_id[cur].parent_id
+            while member != cur:
+                loop.append(member)
+                member = by_id[member].parent_id
+            walk(min(loop, key=order.__getitem__), False, True)
 
     # Subtree sizes, children before parents: pre-order reversed.
     for pos in range(len(nodes) - 1, -1, -1):
