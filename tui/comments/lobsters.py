@@ -63,7 +63,7 @@ def parse_story(story: dict[str, Any]) -> list[Comment]:
             parent = open_at_depth[depth - 1]
         else:
             parent = None
-        if depth is not None and depth >= 0:
+        if depth is not None and 0 <= depth <= len(open_at_depth):
             del open_at_depth[depth:]
             open_at_depth.append(cid)
         author = _username(item.get("commenting_user"))
