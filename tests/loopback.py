@@ -68,6 +68,9 @@ class LoopbackServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes; with Nagle on, the body waits
+            # for the client's delayed ACK (~40 ms a response on Linux).
+            disable_nagle_algorithm = True
 
             def log_message(self, *args) -> None:  # keep pytest output clean
                 pass

@@ -479,3 +479,26 @@ async def test_run_keeps_to_a_short_interval_and_cancels_cleanly(server, store, 
     assert len(server.hits("/slow")) == 1
     assert poller.busy == 0
     assert store.feed_by_url(slow).status == STATUS_NEW  # the cancelled poll wrote nothing
+
+
+def _crash(*args):
+    import os
+
+    os._exit(3)
+
+
+async def test_a_crashing_parser_process_is_one_feeds_error(server, store, fetcher, monkeypatch):
+    import tui.poller
+
+    url = server.route("/feed", Reply(body=FEED))
+    feed = store.add_feed(url)
+    poller = _poller(store, fetcher, parse_in="process")
+    monkeypatch.setattr(tui.poller, "parse_feed", _crash)
+    try:
+        bad = await poller.poll_feed(feed)
+        monkeypatch.undo()
+        good = await poller.poll_feed(feed)
+    finally:
+        await poller.aclose()
+    assert bad.outcome == "error" and bad.error == "the parser crashed on this body"
+    assert good.outcome == "new" and len(good.new_ids) == 2

@@ -30,6 +30,7 @@ import math
 import random
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
@@ -365,7 +366,13 @@ class Poller:
                 max_workers=2, mp_context=multiprocessing.get_context("spawn")
             )
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, parse_feed, body, headers, url)
+        try:
+            return await loop.run_in_executor(self._pool, parse_feed, body, headers, url)
+        except BrokenProcessPool:
+            # The body killed a worker (memory, a crash in a C parser). Parsing it
+            # here instead could take the app down with it; a fresh pool serves the rest.
+            self._pool = None
+            raise FeedError("the parser crashed on this body") from None
 
     def _notify(self, result: PollResult) -> None:
         if self.on_result is None:
