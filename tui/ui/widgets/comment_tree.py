@@ -443,25 +443,25 @@ class CommentTree(ScrollView, can_focus=True):
         thread, nodes = self._thread, self._thread.nodes
         index = thread.index
         folds = sorted(p for i in self._folded if (p := index.get(i)) is not None and nodes[p].size)
+        # Rows come in runs between folds: copying slices keeps this at C speed,
+        # so a fold costs the number of folds, not the number of comments.
+        h = self._h
         visible: list[int] = []
+        rowh: list[int] = []
         fold_rows: set[int] = set()
         cur = 0
         for f in folds:
             if f < cur:
                 continue  # inside a subtree that is already folded
             visible.extend(range(cur, f + 1))
+            rowh.extend(h[cur : f + 1])
+            rowh[-1] = FOLDED_HEIGHT
             fold_rows.add(f)
             cur = f + 1 + nodes[f].size
         visible.extend(range(cur, len(nodes)))
+        rowh.extend(h[cur:])
         self._visible = visible
         self._fold_rows = fold_rows
-        if fold_rows:
-            h = self._h
-            rowh = [h[p] for p in visible]
-            for f in fold_rows:
-                rowh[bisect_left(visible, f)] = FOLDED_HEIGHT
-        else:
-            rowh = list(self._h)
         self._rowh = rowh
         self._rebuild_offsets()
 
