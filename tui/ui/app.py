@@ -263,9 +263,13 @@ class ThreadlineApp(App):
             return
         self.opened_links.append(safe)
         try:
-            self.opener(safe)
+            opened = self.opener(safe)
         except Exception as exc:  # no browser on this machine: say so, do not crash
             self.notify(f"could not open a browser: {exc}", severity="error", markup=False)
+            return
+        if opened is False:  # webbrowser found nothing to run
+            self.copy_to_clipboard(safe)
+            self.notify("no browser found; link copied to the clipboard: " + safe, markup=False)
             return
         self.notify("opened " + safe, markup=False)
 

@@ -42,7 +42,8 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.comments.tree import Thread
-from tui.text import Rendered, clean_line, html_to_text
+from tui.model import Comment
+from tui.text import Rendered, clean_line, html_to_plain, html_to_text
 from tui.timefmt import absolute, relative
 
 # Deeper replies still indent no further; the header shows the real depth, so a
@@ -59,10 +60,8 @@ HTML_TEXT_RATIO = 0.85
 _EMPTY_THREAD = Thread()
 
 
-def comment_search_text(comment) -> str:
-    """Author and body as lowercase plain text: what thread search looks in."""
-    from tui.text import html_to_plain
-
+def comment_search_text(comment: Comment) -> str:
+    """Author and body as casefolded plain text: what thread search looks in."""
     return f"{clean_line(comment.author)}\n{html_to_plain(comment.html)}".casefold()
 
 
@@ -652,9 +651,10 @@ class CommentTree(ScrollView, can_focus=True):
         node = self._thread.nodes[pos]
         is_cursor = pos == self._cursor
         folded = pos in self._fold_rows
-        segments = [
-            Segment("▌", base + self._style("cursor-mark")) if is_cursor else Segment(" ", base)
-        ]
+        body = [] if folded or k == 0 else self._body_lines(pos)
+        closing = k > len(body)  # the blank line that ends a comment
+        marked = is_cursor and not closing
+        segments = [Segment("▌", base + self._style("cursor-mark")) if marked else Segment(" ", base)]
         for level in range(min(node.depth, MAX_INDENT)):
             segments.append(Segment(GUIDE, base + self._style(f"guide-{level % GUIDE_COLOURS}")))
         prefix = Strip(segments)
@@ -663,11 +663,10 @@ class CommentTree(ScrollView, can_focus=True):
         if k == 0:
             header = self._header(pos, is_cursor, folded, room)
             content = Strip(header.render(self.app.console), header.cell_len)
+        elif closing:
+            content, content_style = Strip([]), base
         else:
-            body = [] if folded else self._body_lines(pos)
-            content = body[k - 1] if k - 1 < len(body) else Strip([])
-            if k - 1 >= len(body):  # the blank line that closes a comment
-                content_style = base
+            content = body[k - 1]
         content = content.extend_cell_length(room).apply_style(content_style).crop(0, room)
         return Strip.join([prefix, content])
 

@@ -33,19 +33,17 @@ class FeedList(OptionList):
         self._feeds: list[Feed] = []
 
     @staticmethod
-    def _prompt(feed: Feed, live: int = 0) -> Text:
+    def _prompt(feed: Feed, indent: str = "") -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(indent)
         if feed.failing:
             text.append("! ", style="bold red")
-        title = clean_line(feed.display_title)
-        if feed.folder:
-            text.append(clean_line(feed.folder) + "/", style="dim")
-        text.append(title, style="bold" if feed.unread else "")
+        text.append(clean_line(feed.display_title), style="bold" if feed.unread else "")
         if feed.unread:
             text.append(f" {feed.unread}", style="bold cyan")
         if feed.failing:
             reason = clean_line(feed.error) or feed.status
-            text.append("\n  " + reason[:60], style="red")
+            text.append("\n" + indent + "  " + reason[:60], style="red")
         return text
 
     def set_feeds(self, feeds: list[Feed]) -> None:
@@ -64,7 +62,12 @@ class FeedList(OptionList):
         if failing:
             head.append(f"  ({failing} failing)", style="red")
         options = [Option(head, id=ALL_FEEDS)]
-        options += [Option(self._prompt(f), id=str(f.id)) for f in feeds]
+        folder = None
+        for f in feeds:  # the store sorts by folder, then title
+            if f.folder and f.folder != folder:
+                options.append(Option(Text(clean_line(f.folder), style="dim bold"), disabled=True))
+            folder = f.folder
+            options.append(Option(self._prompt(f, "  " if f.folder else ""), id=str(f.id)))
         self.set_options(options)
         try:
             self.highlighted = self.get_option_index(current or ALL_FEEDS)

@@ -187,7 +187,8 @@ class Timeline(ScrollView, can_focus=True):
         text.append(" ")
         when = absolute(row.time, self._zone)[5:16] if is_cursor else relative(row.time, self._clock())
         text.append(f"{when:>11} " if is_cursor else f"{when:>4} ", style=style("timeline--time", partial=True))
-        feed = clean_line(row.feed_title)[:16]
+        feed = clean_line(row.feed_title)
+        feed = feed if len(feed) <= 16 else feed[:15] + "…"
         text.append(f"{feed:<16} ", style=style("timeline--feed", partial=True))
         if row.followed:
             text.append("LIVE ", style=style("timeline--live", partial=True))
