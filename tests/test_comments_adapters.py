@@ -450,3 +450,19 @@ async def test_oversized_body_is_refused(server, monkeypatch):
 )
 def test_parse_time(value, expected):
     assert parse_time(value) == expected
+
+
+async def test_wordpress_one_failing_page_fails_the_thread(server):
+    comments = json.loads(fixture("wordpress-comments.json"))
+
+    def handler(req: LoggedRequest) -> Reply:
+        page = int(parse_qs(req.query)["page"][0])
+        if page == 2:
+            return Reply(500, "<h1>fatal error</h1>", content_type="text/html")
+        return Reply(200, json.dumps(comments[:2]), {"X-WP-TotalPages": "3"}, content_type=JSON)
+
+    server.route("/wp-json/wp/v2/comments", handler)
+    async with httpx.AsyncClient() as client:
+        with pytest.raises(CommentsError) as err:
+            await load_comments(client, ThreadSource("wordpress", "77", server.url(""), ""), SourceConfig())
+    assert str(err.value) == "the server failed (500)"

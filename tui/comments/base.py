@@ -7,7 +7,7 @@ import asyncio
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Awaitable
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,6 +21,7 @@ __all__ = [
     "parse_time",
     "fetch_bytes",
     "fetch_json",
+    "gather_or_fail",
     "http_url",
     "MAX_BODY",
 ]
@@ -176,6 +177,23 @@ async def fetch_json(
     else:
         data = decode_json(body)
     return data, headers
+
+
+async def gather_or_fail(*coros: Awaitable[Any]) -> list[Any]:
+    """Run ``coros`` together; the first failure cancels the rest and is raised as is.
+
+    Unlike ``asyncio.gather``, nothing keeps fetching for a thread that already
+    failed, and callers see a plain CommentsError rather than an ExceptionGroup.
+    """
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coros]  # type: ignore[arg-type]
+    except BaseExceptionGroup as failed:
+        first: BaseException = failed
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        raise first from None
+    return [t.result() for t in tasks]
 
 
 def decode_json(body: bytes) -> Any:

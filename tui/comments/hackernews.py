@@ -8,7 +8,6 @@ keep Algolia's order.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from .base import (
     as_list,
     as_str,
     fetch_json,
+    gather_or_fail,
     parse_time,
 )
 
@@ -40,7 +40,7 @@ async def load_hackernews(
     if not item_id.isdigit():
         raise CommentsError(f"not a Hacker News item id: {item_id[:40]!r}")
     algolia = (source.api_base or config.hn_algolia).rstrip("/")
-    (tree, _), ranking = await asyncio.gather(
+    (tree, _), ranking = await gather_or_fail(
         fetch_json(client, f"{algolia}/api/v1/items/{item_id}"),
         _firebase_item(client, config.hn_firebase, item_id),
     )

@@ -12,7 +12,6 @@ from .base import (
     CommentsError,
     SourceConfig,
     ThreadSource,
-    as_dict,
     as_int,
     as_list,
     as_str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
@@ -17,6 +17,7 @@ from .base import (
     as_int,
     as_str,
     fetch_json,
+    gather_or_fail,
     http_url,
     parse_time,
 )
@@ -62,7 +63,7 @@ async def load_wordpress(client: httpx.AsyncClient, source: ThreadSource) -> lis
             "order": "asc",
         }
 
-    (first, headers), post_author = await asyncio.gather(
+    (first, headers), post_author = await gather_or_fail(
         fetch_json(client, url, params=page_params(1)),
         _post_author(client, source.api_base, post_id),
     )
@@ -77,7 +78,7 @@ async def load_wordpress(client: httpx.AsyncClient, source: ThreadSource) -> lis
                 data, _ = await fetch_json(client, url, params=page_params(n))
             return _page_items(data)
 
-        pages += await asyncio.gather(*(fetch_page(n) for n in range(2, total + 1)))
+        pages += await gather_or_fail(*(fetch_page(n) for n in range(2, total + 1)))
 
     comments: list[Comment] = []
     seen: set[str] = set()
