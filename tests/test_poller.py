@@ -250,6 +250,9 @@ async def test_retry_after_is_obeyed_even_with_interval(server, store, fetcher, 
     # Neither refresh_all nor a poke may override the server's request.
     again = await poller.refresh_all()
     assert [r.outcome for r in again] == ["deferred"]
+    # ...nor the next headless `refresh`, a new process that only has the store.
+    fresh = _poller(store, fetcher, interval=1)
+    assert [r.outcome for r in await fresh.refresh_all()] == ["deferred"]
     assert len(server.hits("/feed")) == 1
 
 
@@ -460,6 +463,32 @@ async def test_run_polls_on_schedule_and_poke_wakes_it(server, store, fetcher):
         with pytest.raises(asyncio.CancelledError):
             await task
     assert poller.busy == 0
+
+
+async def test_poke_leaves_a_rate_limited_feed_alone(server, store, fetcher):
+    limited = server.route("/limited", Reply(status=429, headers={"Retry-After": "60"}))
+    fine = server.route("/fine", Reply(body=FEED))
+    store.add_feed(limited)
+    store.add_feed(fine)
+    results: list[PollResult] = []
+    poller = _poller(store, fetcher, on_result=results.append)
+    task = asyncio.create_task(poller.run())
+    try:
+        for _ in range(200):
+            if len(results) == 2:
+                break
+            await asyncio.sleep(0.01)
+        poller.poke()
+        for _ in range(200):
+            if len(results) == 3:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert len(server.hits("/fine")) == 2 and len(server.hits("/limited")) == 1
 
 
 async def test_run_keeps_to_a_short_interval_and_cancels_cleanly(server, store, fetcher):

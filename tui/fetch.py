@@ -25,6 +25,9 @@ FEED_ACCEPT = (
     "application/json;q=0.5, text/html;q=0.2, */*;q=0.1"
 )
 
+# The poller recognises a Retry-After wait in a stored Feed.error by this.
+RETRY_MARK = ", retry in "
+
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 # Decompress at most this much per step, so a tiny gzip bomb chunk cannot expand
@@ -182,7 +185,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _status_error(status: int, retry_after: float | None) -> str:
-    wait = f", retry in {human_seconds(retry_after)}" if retry_after is not None else ""
+    wait = f"{RETRY_MARK}{human_seconds(retry_after)}" if retry_after is not None else ""
     if status == 429:
         return f"rate limited (429){wait}"
     if status == 503:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from tui.feeds import FeedError, content_hash, parse_feed
-from tui.fetch import FetchResult, Fetcher, human_seconds
+from tui.fetch import RETRY_MARK, FetchResult, Fetcher, human_seconds
 from tui.model import (
     STATUS_ERROR,
     STATUS_GONE,
@@ -206,9 +206,20 @@ class Poller:
             await asyncio.to_thread(pool.shutdown, True, cancel_futures=True)
 
     def deferred_until(self, feed: Feed) -> float | None:
-        """The Retry-After deadline still running for ``feed``, if any."""
-        until = self._not_before.get(feed.id) if feed.id is not None else None
-        return until if until is not None and until > self.clock() else None
+        """The Retry-After deadline still running for ``feed``, if any.
+
+        Feed has no field for it, so a stored one is recognised by the error the
+        fetcher wrote ("rate limited (429), retry in 120 s"): that keeps a second
+        headless ``refresh`` from hitting a server that asked us to wait.
+        """
+        now = self.clock()
+        candidates = []
+        if feed.id is not None and feed.id in self._not_before:
+            candidates.append(self._not_before[feed.id])
+        if feed.status == STATUS_ERROR and RETRY_MARK in feed.error:
+            candidates.append(feed.next_poll)
+        until = max(candidates, default=None)
+        return until if until is not None and until > now else None
 
     # -- one feed --------------------------------------------------------------
     async def poll_feed(self, feed: Feed) -> PollResult:
@@ -260,7 +271,7 @@ class Poller:
         parsed: ParsedFeed | None = None
         if fetched.gone:
             feed.status = STATUS_GONE
-            feed.error = "gone (410): the server removed this feed; no longer polled"
+            feed.error = "the server removed this feed (410); no longer polled"
             feed.next_poll = math.inf
             result.outcome, result.error = "gone", feed.error
         elif not fetched.ok:
@@ -398,7 +409,7 @@ class Poller:
             if until is not None:
                 wait = human_seconds(until - self.clock())
                 return PollResult(
-                    feed=feed, outcome="deferred", error=f"server asked to wait; retry in {wait}"
+                    feed=feed, outcome="deferred", error=f"server asked to wait; next poll in {wait}"
                 )
             return await self.poll_feed(feed)
 
