@@ -128,7 +128,8 @@ async def test_deflate_body_is_decoded_wrapped_or_raw(server, fetcher, wbits):
 
 
 async def test_corrupt_gzip_is_an_error(server, fetcher):
-    url = server.route("/feed", Reply(body=b"\x1f\x8b\x08garbage", headers={"Content-Encoding": "gzip"}))
+    reply = Reply(body=b"\x1f\x8b\x08garbage", headers={"Content-Encoding": "gzip"})
+    url = server.route("/feed", reply)
     res = await fetcher.fetch(url)
     assert res.error == "bad gzip body" and res.body is None
 
@@ -138,7 +139,12 @@ async def test_corrupt_gzip_is_an_error(server, fetcher):
 
 @pytest.mark.parametrize(
     "status, error",
-    [(500, "HTTP 500"), (404, "not found (404)"), (403, "access denied (403)"), (429, "rate limited (429)")],
+    [
+        (500, "HTTP 500"),
+        (404, "not found (404)"),
+        (403, "access denied (403)"),
+        (429, "rate limited (429)"),
+    ],
 )
 async def test_error_statuses_keep_the_status(server, fetcher, status, error):
     url = server.route("/feed", Reply(status=status, body="nope"))

@@ -231,7 +231,9 @@ async def test_server_hints_become_the_floor(server, store, fetcher):
         (503, "date"),
     ],
 )
-async def test_retry_after_is_obeyed_even_with_interval(server, store, fetcher, status, retry_after):
+async def test_retry_after_is_obeyed_even_with_interval(
+    server, store, fetcher, status, retry_after
+):
     if retry_after == "date":
         retry_after = email.utils.formatdate(time.time() + 600, usegmt=True)
         wait = 600
@@ -401,7 +403,6 @@ async def test_on_result_sees_every_poll_and_may_fail(server, store, fetcher):
 
 
 async def test_status_line(server, store, fetcher):
-    gate = asyncio.Event()
     server.route("/f", Reply(body=FEED, delay=0.3))
     store.add_feed(server.url("/f"))
     poller = _poller(store, fetcher)
@@ -413,7 +414,6 @@ async def test_status_line(server, store, fetcher):
     await task
     assert poller.busy == 0 and poller.last_success is not None
     assert poller.status_line == "updated just now"
-    gate.set()
 
 
 async def test_parse_in_a_process(server, store, fetcher):
@@ -422,7 +422,8 @@ async def test_parse_in_a_process(server, store, fetcher):
     poller = _poller(store, fetcher, parse_in="process")
     try:
         res = await poller.poll_feed(feed)
-        server.route("/feed", Reply(body="<html><body>nope</body></html>", content_type="text/html"))
+        page = Reply(body="<html><body>nope</body></html>", content_type="text/html")
+        server.route("/feed", page)
         bad = await poller.poll_feed(feed)
     finally:
         await poller.aclose()

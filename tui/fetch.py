@@ -166,7 +166,8 @@ def _describe(exc: BaseException) -> str:
         return "connection reset"
     text = " ".join(str(c) for c in causes).lower()
     if isinstance(exc, httpx.ConnectError):
-        if "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text:
+        lookup = ("name or service not known", "nodename nor servname", "getaddrinfo")
+        if any(phrase in text for phrase in lookup):
             return "host not found"
         if "ssl" in text or "certificate" in text:
             return "TLS error"

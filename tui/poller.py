@@ -408,9 +408,8 @@ class Poller:
             until = self.deferred_until(feed)
             if until is not None:
                 wait = human_seconds(until - self.clock())
-                return PollResult(
-                    feed=feed, outcome="deferred", error=f"server asked to wait; next poll in {wait}"
-                )
+                reason = f"server asked to wait; next poll in {wait}"
+                return PollResult(feed=feed, outcome="deferred", error=reason)
             return await self.poll_feed(feed)
 
         gathered = await asyncio.gather(*(one(f) for f in todo), return_exceptions=True)
