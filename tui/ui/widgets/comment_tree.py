@@ -514,7 +514,18 @@ class CommentTree(ScrollView, can_focus=True):
             target = self._settle(row, screen_line)
         self._scroll_line(target)
 
+    def _make_exact(self, row: int) -> None:
+        pos = self._visible[row]
+        if not self._known[pos] and pos not in self._fold_rows:
+            self._body_lines(pos)
+            if self._rowh[row] != self._h[pos]:
+                self._rowh[row] = self._h[pos]
+                self._rebuild_offsets()
+
     def _minimal_scroll(self, row: int, scroll_y: int) -> int:
+        # The comment's own height must be exact before deciding how far to
+        # scroll, or a long comment reached from afar ends below the screen.
+        self._make_exact(row)
         height = self._viewport_height()
         start, end = self._off[row], self._off[row + 1] - 1  # the blank line may hide
         if start < scroll_y:
