@@ -539,3 +539,65 @@ def test_snapshot_folded(snap_compare):
     assert snap_compare(
         snapshot_app(), terminal_size=(100, 32), press=["space", "n", "space"], run_before=_loaded
     )
+
+
+# -- marks, long threads, resizing ------------------------------------------------------
+
+
+async def test_orphan_cycle_deleted_and_dead_are_marked():
+    comments = [
+        Comment("a", None, "ann", NOW, "<p>top</p>"),
+        Comment("o", "missing", "olga", NOW, "<p>my parent is gone</p>"),
+        Comment("y1", "y2", "yan", NOW, "<p>loop one</p>"),
+        Comment("y2", "y1", "yul", NOW, "<p>loop two</p>"),
+        Comment("d", "a", "", NOW, "", deleted=True),
+        Comment("k", "a", "kim", NOW, "<p>flagged</p>", dead=True),
+    ]
+    async with host(comments).run_test(size=(100, 30)) as pilot:
+        tree = await ready(pilot)
+        text = "\n".join(screen_lines(tree))
+        assert "↳ reply to a missing comment" in text
+        assert "↳ reply loop cut here" in text
+        assert "[deleted]" in text and "kim [dead]" in text
+
+
+def long_thread(n: int) -> list[Comment]:
+    """Bodies from one line to about fifteen at 100 columns, so estimates are off."""
+    out = []
+    for i in range(n):
+        parent = None if i % 7 == 0 else f"t{i - 1}"
+        words = " ".join(f"w{i}x{j}" for j in range(3 + (i * 37) % 160))
+        out.append(Comment(f"t{i}", parent, f"u{i}", NOW, f"<p>{words}</p>"))
+    return out
+
+
+async def test_far_jumps_show_the_whole_comment_with_estimated_heights():
+    async with host(long_thread(2_000)).run_test(size=(100, 30)) as pilot:
+        tree = await ready(pilot)
+        for keys in (["G"], ["g"], ["G", "k"], ["g", "n", "n", "n"], ["pagedown"] * 5):
+            for key in keys:
+                await pilot.press(key)
+            first, end = tree.row_span(tree.cursor_id)
+            top = round(tree.scroll_y)
+            assert top <= first, keys
+            if end - first <= tree.size.height:
+                assert end - 1 <= top + tree.size.height, keys
+            header = tree.render_line(first - top).text
+            assert f"u{tree.thread.index[tree.cursor_id]} " in header, keys
+
+
+async def test_resize_rewraps_and_keeps_the_cursor_on_screen():
+    async with host(long_thread(300)).run_test(size=(120, 30)) as pilot:
+        tree = await ready(pilot)
+        for _ in range(20):
+            await pilot.press("j")
+        cid = tree.cursor_id
+        before = tree.row_span(cid)
+        await pilot.resize_terminal(60, 30)
+        await pilot.pause()
+        after = tree.row_span(cid)
+        assert tree.cursor_id == cid
+        assert after[1] - after[0] > before[1] - before[0]  # narrower: more lines
+        top = round(tree.scroll_y)
+        assert top <= after[0] < top + tree.size.height
+        assert f"u{tree.thread.index[cid]} " in tree.render_line(after[0] - top).text
