@@ -234,6 +234,15 @@ class CommentTree(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
 
+    def on_mount(self) -> None:
+        super().on_mount()
+        # Relative times ("3m") age while the reader sits still; redraw when they change.
+        self.set_interval(30, self._tick)
+
+    def _tick(self) -> None:
+        if int(self._clock() // 30) != self._epoch:
+            self.refresh()
+
     # -- public state --------------------------------------------------------
 
     @property
