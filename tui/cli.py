@@ -251,6 +251,8 @@ def _outcome_text(r) -> str:
         text = "unchanged (same body, not parsed)"
     elif r.outcome == "gone":
         text = "gone (410): no longer polled"
+    elif r.outcome == "deferred":
+        text = f"skipped: {clean_line(r.error) or 'the server asked us to wait'}"
     else:
         text = f"error: {clean_line(r.error)}"
     if getattr(r, "moved_to", None):
@@ -271,11 +273,13 @@ def format_refresh(results, elapsed: float) -> str:
 def summary_line(results, elapsed: float) -> str:
     new = sum(len(r.new_ids) for r in results)
     failed = sum(1 for r in results if r.outcome in ("error", "gone"))
+    deferred = sum(1 for r in results if r.outcome == "deferred")
     not_modified = sum(1 for r in results if r.outcome in ("not-modified", "unchanged"))
     conditional = sum(1 for r in results if r.conditional)
     parsed = sum(1 for r in results if r.parsed)
     return (
-        f"{len(results)} feeds: {new} new items, {not_modified} not modified, {failed} failed; "
+        f"{len(results)} feeds: {new} new items, {not_modified} not modified, {failed} failed, "
+        f"{deferred} waiting; "
         f"{conditional} conditional requests, {parsed} parsed; {elapsed:.2f} s"
     )
 
