@@ -10,6 +10,7 @@ As a library::
         farm.stats()       # counters (a dict); farm.reset_stats()
 
 ``GET /_stats`` on any address answers the counters as JSON (not counted);
+``GET /_stats?reset=1`` answers them and starts counting again from zero;
 ``GET /_opml`` answers an OPML file of every feed; ``GET /_urls`` a plain list.
 
 Why it is built this way:
@@ -387,9 +388,10 @@ class FeedFarm:
 
     async def _control(self, path, target, method, writer, keep) -> bool:
         if path == "/_stats":
+            # The counters as they were, then zeroed: no request can fall between.
+            body = json.dumps(self.stats()).encode()
             if "reset=1" in target:
                 self.reset_stats()
-            body = json.dumps(self.stats()).encode()
             kind = "application/json"
         elif path == "/_opml":
             body, kind = self.opml().encode(), "text/x-opml"
