@@ -116,6 +116,14 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (thread, comment_id)
     ) WITHOUT ROWID;
     """,
+    # 4: a live article's own page (fetched conditionally for its JSON-LD updates)
+    #    and where its updates come from: '' none yet, 'markers' or 'jsonld'
+    """
+    ALTER TABLE articles ADD COLUMN page_etag TEXT;
+    ALTER TABLE articles ADD COLUMN page_modified TEXT;
+    ALTER TABLE articles ADD COLUMN updates_source TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_followed ON articles (followed) WHERE followed = 1;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -602,6 +610,35 @@ class Store:
     def follow_until(self, article_id: int) -> float | None:
         rows = self._rows("SELECT follow_until FROM articles WHERE id=?", (article_id,))
         return rows[0][0] if rows else None
+
+    def extend_follow(self, article_id: int, until: float) -> None:
+        """Push back when following stops (a new update arrived)."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE articles SET follow_until=MAX(COALESCE(follow_until, 0), ?) "
+                "WHERE id=? AND followed=1",
+                (until, article_id),
+            )
+
+    def followed_feed_ids(self) -> set[int]:
+        return {r[0] for r in self._rows("SELECT DISTINCT feed_id FROM articles WHERE followed=1")}
+
+    def page_state(self, article_id: int) -> tuple[str | None, str | None, str]:
+        """(etag, last-modified, updates source) of a live article's own page."""
+        rows = self._rows(
+            "SELECT page_etag, page_modified, updates_source FROM articles WHERE id=?", (article_id,)
+        )
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else (None, None, "")
+
+    def set_page_state(
+        self, article_id: int, etag: str | None, modified: str | None, source: str | None = None
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE articles SET page_etag=?, page_modified=?, "
+                "updates_source=COALESCE(?, updates_source) WHERE id=?",
+                (etag, modified, source, article_id),
+            )
 
     def updates(self, article_id: int) -> list[Update]:
         rows = self._rows(

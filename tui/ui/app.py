@@ -70,6 +70,7 @@ class ThreadlineApp(App):
         self.feed_filter: int | None = None
         self.search_query: str | None = None
         self.poller = None
+        self.follower = None
         self.last_success: float | None = None
         self.poll_activity = "starting"
         self.poll_count = 0
@@ -99,30 +100,61 @@ class ThreadlineApp(App):
         from tui.fetch import Fetcher
         from tui.poller import Poller
 
+        from tui.live import Follower
+
         async with Fetcher(per_host=self.config.per_host, total=self.config.total) as fetcher:
             self.poller = Poller(
                 self.store,
                 fetcher,
                 interval=self.interval,
                 on_result=self.on_poll_result,
+                default_period=self.config.period,
+            )
+            self.follower = Follower(
+                self.store,
+                self.poller,
+                fetcher,
+                period=self.config.follow_period,
+                quiet=self.config.follow_quiet_hours * 3600,
+                interval=self.interval,
+                on_report=self.on_follow_report,
             )
             self.poll_activity = "polling"
-            await self.poller.run()
+            await asyncio.gather(self.poller.run(), self.follower.run())
+
+    def on_follow_report(self, report) -> None:
+        if report.stopped:
+            hours = self.config.follow_quiet_hours
+            self.notify(
+                f"stopped following {clean_line(report.article.title)}: no update for {hours:g} h",
+                markup=False,
+            )
+            self.schedule_reload()
+        elif report.added:
+            self.announce_updates(report.added)
+            self.schedule_reload()
 
     def on_poll_result(self, result) -> None:
         self.poll_count += 1
         if result.outcome in ("new", "not-modified", "unchanged"):
             self.last_success = self.clock()
         if result.new_ids or result.changed_ids:
-            from tui.live import record_live_updates
-
-            try:
-                added = record_live_updates(self.store, result.new_ids + result.changed_ids)
-            except StoreError as exc:
-                self.notify(str(exc), severity="error")
-                added = []
-            self.announce_updates(added)
+            self.record_updates([*result.new_ids, *result.changed_ids])
         self.schedule_reload()
+
+    @work(group="live", exit_on_error=False)
+    async def record_updates(self, article_ids: list[int]) -> None:
+        """Split changed live articles into updates, off the event loop."""
+        from tui.live import record_live_updates
+
+        try:
+            added = await asyncio.to_thread(record_live_updates, self.store, article_ids)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if added:
+            self.announce_updates(added)
+            self.schedule_reload()
 
     def announce_updates(self, added) -> None:
         followed = {a.id for a in self.store.followed_articles()}
@@ -145,7 +177,7 @@ class ThreadlineApp(App):
     def reload_lists(self, reset: bool = False) -> None:
         feeds = self.store.feeds()
         try:
-            self.screen_stack[0].query_one(FeedList).set_feeds(feeds)
+            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, self.store.followed_feed_ids())
         except Exception:
             pass
         if self.search_query:

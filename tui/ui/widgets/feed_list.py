@@ -31,9 +31,10 @@ class FeedList(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._feeds: list[Feed] = []
+        self._shape: list[tuple] = []
 
     @staticmethod
-    def _prompt(feed: Feed, indent: str = "") -> Text:
+    def _prompt(feed: Feed, indent: str = "", live: bool = False) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(indent)
         if feed.failing:
@@ -41,17 +42,20 @@ class FeedList(OptionList):
         text.append(clean_line(feed.display_title), style="bold" if feed.unread else "")
         if feed.unread:
             text.append(f" {feed.unread}", style="bold cyan")
+        if live:
+            text.append(" LIVE", style="bold red")
         if feed.failing:
             reason = clean_line(feed.error) or feed.status
             text.append("\n" + indent + "  " + reason[:60], style="red")
         return text
 
-    def set_feeds(self, feeds: list[Feed]) -> None:
+    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None) -> None:
         """Replace the list, keeping the highlighted feed highlighted."""
-        if [(f.id, f.unread, f.status, f.error, f.title) for f in feeds] == [
-            (f.id, f.unread, f.status, f.error, f.title) for f in self._feeds
-        ]:
+        live = live or set()
+        shape = [(f.id, f.unread, f.status, f.error, f.title, f.id in live) for f in feeds]
+        if shape == self._shape:
             return
+        self._shape = shape
         current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
         self._feeds = feeds
         total_unread = sum(f.unread for f in feeds)
@@ -67,7 +71,9 @@ class FeedList(OptionList):
             if f.folder and f.folder != folder:
                 options.append(Option(Text(clean_line(f.folder), style="dim bold"), disabled=True))
             folder = f.folder
-            options.append(Option(self._prompt(f, "  " if f.folder else ""), id=str(f.id)))
+            options.append(
+                Option(self._prompt(f, "  " if f.folder else "", f.id in live), id=str(f.id))
+            )
         self.set_options(options)
         try:
             self.highlighted = self.get_option_index(current or ALL_FEEDS)
