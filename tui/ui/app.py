@@ -305,6 +305,9 @@ class ThreadlineApp(App):
             return
         self.notify("opened " + safe, markup=False)
 
+    def on_comment_tree_open_link(self, event) -> None:
+        self.open_link(event.url)
+
     def choose_link(self, links: list[Link]) -> None:
         if not links:
             self.notify("no links here")

@@ -67,6 +67,8 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
             seen=seen,
             on_seen=on_seen,
             initial=cached[0] if cached else None,
+            kind=source.kind,
+            clock=app.clock,
         )
     )
 

@@ -1,0 +1,137 @@
+"""Comment threads end to end: the app finds a thread from a feed entry or a URL,
+loads it from a WordPress-shaped loopback server (the built-in newsroom), keeps
+it for offline reading, and merges new replies in while the reader sits still."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tui.comments.sources import discover
+from tui.config import Config
+from tui.demo import Newsroom
+from tui.fetch import Fetcher
+from tui.live import record_live_updates
+from tui.poller import Poller
+from tui.store import Store
+from tui.ui.app import ThreadlineApp
+from tui.ui.screens.thread import ThreadScreen
+from tui.ui.threads import source_config
+
+START = 1_795_000_000.0
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await pilot.pause(0.05)
+
+
+@pytest.fixture
+def newsroom():
+    with Newsroom(tick=0, start_time=START) as room:
+        yield room
+
+
+async def polled_store(room: Newsroom) -> Store:
+    store = Store.memory()
+    for url, title, folder in room.feeds():
+        store.add_feed(url, title=title, folder=folder)
+    async with Fetcher() as fetcher:
+        results = await Poller(store, fetcher).refresh_all()
+    record_live_updates(store, [i for r in results for i in (*r.new_ids, *r.changed_ids)])
+    return store
+
+
+def publish_comment_on(room: Newsroom, title: str) -> str:
+    """Publish until the newsroom's rotation puts a comment under ``title``."""
+    for _ in range(30):
+        said = room.publish()
+        if said.startswith("comment") and title in said:
+            return said
+    raise AssertionError("the newsroom never commented on " + title)
+
+
+def tree_of(app):
+    return app.screen.tree
+
+
+async def test_c_opens_the_thread_of_a_feed_entry_and_merges_new_replies(newsroom):
+    store = await polled_store(newsroom)
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, interval=0.3, opener=lambda u: None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        live = next(i for i, r in enumerate(app.timeline.rows)
+                    if r.update_id is None and r.title.startswith("LIVE: Dockworkers"))
+        app.timeline.cursor = live
+        expected = app.timeline.rows[live].comment_count
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen))
+        await wait_for(pilot, lambda: len(tree_of(app).thread) == expected)
+        tree = tree_of(app)
+        assert max(n.depth for n in tree.thread.nodes) >= 6  # seven levels, like the seed
+        await pilot.press("z")  # fold everything to the top level
+        await pilot.press("j")
+        cursor = tree.cursor_id
+        folded = tree.folded
+        assert folded
+        before_rows = tree.row_span(cursor)
+
+        publish_comment_on(newsroom, "LIVE: Dockworkers")
+        await wait_for(pilot, lambda: len(tree.thread) == expected + 1)
+        assert tree.cursor_id == cursor
+        assert tree.folded >= folded
+        assert tree.row_span(cursor) == before_rows
+        assert tree.arrived == 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ThreadScreen))
+    # The thread was cached for offline reading and its comments remembered as seen.
+    article = store.article(app.timeline.rows[live].article_id)
+    key = discover(article, source_config(app)).key
+    comments, _ = store.load_thread(key)
+    assert len(comments) == expected + 1
+    assert len(store.seen_comments(key)) == expected + 1
+
+
+async def test_thread_url_opens_a_wordpress_page_directly_and_works_offline_after(newsroom, tmp_path):
+    store = Store.open(tmp_path)
+    page = next(a.link for a in (await polled_store(newsroom)).articles() if a.title.startswith("LIVE: Dock"))
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, thread_url=page)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen))
+        await wait_for(pilot, lambda: len(tree_of(app).thread) >= 10)
+        count = len(tree_of(app).thread)
+    store.close()
+
+    # Offline: the server is gone, the cached thread still opens, and on this
+    # second visit the comments published meanwhile would be marked new.
+    newsroom.stop()
+    store = Store.open(tmp_path)
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, thread_url=page)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen))
+        await wait_for(pilot, lambda: len(tree_of(app).thread) == count)
+        await pilot.pause(0.5)
+        assert len(tree_of(app).thread) == count
+    store.close()
+
+
+async def test_new_since_last_visit_marks(newsroom, tmp_path):
+    store = Store.open(tmp_path)
+    page = next(a.link for a in (await polled_store(newsroom)).articles() if a.title.startswith("LIVE: Dock"))
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, thread_url=page)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and len(tree_of(app).thread) >= 10)
+        assert tree_of(app).new_ids == set()  # first visit: nothing is "new"
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+    publish_comment_on(newsroom, "LIVE: Dockworkers")
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, thread_url=page)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and len(tree_of(app).new_ids) == 1)
+        new_id = next(iter(tree_of(app).new_ids))
+        await pilot.press("g", "]")
+        assert tree_of(app).cursor_id == new_id
+    store.close()
