@@ -39,15 +39,19 @@ __all__ = [
 # -- control stripping --------------------------------------------------------
 
 # One alternation, tried left to right at each control introducer:
-#  1. string sequences (OSC, DCS, SOS, PM, APC; 7-bit and 8-bit introducers) with
-#     their payload, up to BEL or ST. An unterminated one stops at the end of the
-#     line so a stray introducer cannot swallow a whole article;
+#  1. string sequences (OSC, DCS, SOS, PM, APC) with their payload, up to BEL
+#     or ST. After ESC, an unterminated one stops at the end of the line so a
+#     stray introducer cannot swallow a whole article. An 8-bit introducer only
+#     takes a payload that is terminated and free of C1 characters: a lone
+#     U+0080-U+009F is far more often mojibake (UTF-8 read as Latin-1 turns
+#     "”" into "â\x80\x9d") than an attack, and must not eat the text after it;
 #  2. CSI with parameters, intermediates and final byte (7-bit and 8-bit);
 #  3. any other ESC sequence (intermediates + final), or a lone ESC;
 #  4. single characters: C0 except tab/newline, DEL, C1, bidi embeddings,
 #     overrides, isolates and marks. ZWJ (U+200D) stays: emoji need it.
 _CONTROL_RE = re.compile(
-    "(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"
+    "\x1b[\\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"
+    "|[\x90\x98\x9d\x9e\x9f][^\x00-\x1f\x7f-\x9f]*(?:\x07|\x1b\\\\|\x9c)"
     "|(?:\x1b\\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
     "|\x1b[\x20-\x2f]*[\x30-\x7e]?"
     "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"

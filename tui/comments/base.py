@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Awaitable
-from urllib.parse import urlsplit
 
 import httpx
+
+from tui.timefmt import parse_time  # noqa: F401  (re-exported for the adapters)
+
+from tui.text import safe_url
 
 from . import deepjson
 
@@ -82,38 +84,12 @@ class CommentsError(Exception):
     """The thread could not be loaded; str() is a short reason for humans."""
 
 
-def parse_time(value: Any) -> float | None:
-    """ISO 8601 (Z, offset or naive = UTC) or a POSIX number -> POSIX seconds."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, (int, float)):
-        t = float(value)
-        return t if math.isfinite(t) and t >= 0 else None
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text or len(text) > 40:
-        return None
-    if text[-1] in "zZ":
-        text = text[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    try:
-        return dt.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
 def http_url(value: Any) -> str:
-    """``value`` if it is an http(s) URL, else "": only those are ever opened."""
+    """``value`` if it is an http(s) URL with a host, else "": only those are ever
+    opened. Controls and whitespace inside it are dropped (text.safe_url)."""
     if not isinstance(value, str):
         return ""
-    scheme = urlsplit(value.strip()).scheme.lower()
-    return value.strip() if scheme in ("http", "https") else ""
+    return safe_url(value) or ""
 
 
 def _status_reason(status: int) -> str:
