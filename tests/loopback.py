@@ -35,6 +35,8 @@ class Reply:
     trickle: float = 0.0  # if set: send the body in `chunk`-byte pieces, pausing this long between
     chunk: int = 1
     reset_after: int | None = None  # if set: send this many body bytes, then reset the connection
+    hang: bool = False  # read the request, then never answer (until the server stops)
+    no_length: bool = False  # no Content-Length: the body runs until the connection closes
 
     def body_bytes(self) -> bytes:
         return self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -64,6 +66,7 @@ class LoopbackServer:
         self.routes: dict[str, Reply | Handler] = {}
         self.requests: list[LoggedRequest] = []
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
         server = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -104,6 +107,7 @@ class LoopbackServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # releases handlers hanging on a ``hang`` reply
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -135,6 +139,10 @@ class LoopbackServer:
             reply = target(req)
         else:
             reply = target
+        if reply.hang:
+            self._stopping.wait()
+            h.close_connection = True
+            return
         if reply.delay:
             time.sleep(reply.delay)
         status = reply.status
@@ -157,7 +165,11 @@ class LoopbackServer:
                 h.send_header("Content-Type", reply.content_type)
             for k, v in headers.items():
                 h.send_header(k, v)
-            h.send_header("Content-Length", str(len(body)))
+            if reply.no_length:
+                h.send_header("Connection", "close")
+                h.close_connection = True
+            else:
+                h.send_header("Content-Length", str(len(body)))
             h.end_headers()
             if not head and status != 304:
                 if reply.reset_after is not None:
@@ -178,3 +190,44 @@ class LoopbackServer:
                     h.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError, OSError):
             pass
+
+
+class Blackhole:
+    """A listening socket whose accept queue is full and never drained: a
+    connection attempt to it hangs until the client's connect timeout, as with
+    a host that drops SYNs. Loopback only, nothing leaves the machine.
+
+        with Blackhole() as hole:
+            url = hole.url("/feed")
+    """
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self._listener = socket.socket()
+        self._listener.bind((host, 0))
+        self._listener.listen(0)
+        self.port = self._listener.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+        # listen(0) still queues one connection (Linux queues backlog + 1): fill it.
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            try:
+                filler.connect((host, self.port))
+            except (BlockingIOError, InterruptedError):
+                pass
+            self._fillers.append(filler)
+        time.sleep(0.05)  # let the handshakes settle into the queue
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def close(self) -> None:
+        for s in (*self._fillers, self._listener):
+            s.close()
+
+    def __enter__(self) -> "Blackhole":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
