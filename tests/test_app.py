@@ -3,10 +3,8 @@ loopback server behind the real poller."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 
-import pytest
 
 from loopback import Reply
 from tui.config import Config

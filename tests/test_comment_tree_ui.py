@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 import pytest
 from textual.app import App
 
-from tui.comments.tree import build_thread
 from tui.model import Comment
 from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.comment_tree import CommentTree, LinkChooser
@@ -260,7 +259,7 @@ async def test_first_visit_marks_nothing_new():
 
 async def test_o_with_one_link_opens_it():
     async with host().run_test(size=(100, 40)) as pilot:
-        tree = await ready(pilot)
+        await ready(pilot)
         await pilot.press("n", "o")  # c9 has exactly one link
         await pilot.pause()
         assert pilot.app.opened == ["https://maps.example/east"]

@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 from dataclasses import asdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from email.utils import formatdate
 from pathlib import Path
 

@@ -53,6 +53,7 @@ from html.parser import HTMLParser
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tui.model import Update
+from tui.timefmt import parse_time
 
 __all__ = ["split_updates", "updates_from_jsonld", "looks_live", "diff_updates"]
 
@@ -682,21 +683,7 @@ def _find_live_blog(data, depth: int = 0):
 
 
 def _parse_iso(value) -> float | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    if text.endswith(("z", "Z")):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    try:
-        return moment.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
+    return parse_time(value) if isinstance(value, str) else None
 
 
 _KNOWN_TAG_RE = re.compile(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -57,3 +59,29 @@ def clock(ts: float | None, zone: tzinfo | None = None) -> str:
         return datetime.fromtimestamp(ts, tz=zone or timezone.utc).strftime("%H:%M")
     except (OverflowError, OSError, ValueError):
         return "--:--"
+
+
+def parse_time(value: Any) -> float | None:
+    """ISO 8601 (Z, offset or naive = UTC) or a POSIX number -> POSIX seconds."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        t = float(value)
+        return t if math.isfinite(t) and t >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 40:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None

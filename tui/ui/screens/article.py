@@ -67,8 +67,6 @@ def render_article(
     for i, line in enumerate(body_lines):
         u = wanted.get(i)
         if u is not None:
-            if out.plain and not out.plain.endswith("\n\n"):
-                pass
             mark = Text("◆ " + absolute(u.time, zone) + (" (edited)" if u.edited else ""), style="bold red")
             starts[u.key] = line_no
             out.append_text(mark)

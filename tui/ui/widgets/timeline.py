@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Callable
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
