@@ -147,6 +147,10 @@ BODIES: dict[str, tuple[bytes, str, dict[str, str], str]] = {
         rss([("we3", "UTF-16 item")]).replace(' encoding="utf-8"', "").encode("utf-16"),
         "application/xml", {}, "ok",
     ),
+    "missing-encoding-utf32": (
+        rss([("we5", "UTF-32 item")]).replace(' encoding="utf-8"', "").encode("utf-32"),
+        "application/rss+xml; charset=utf-8", {}, "ok",
+    ),
     "unknown-encoding": (
         rss([("we4", "Bogus charset")]).replace("utf-8", "x-no-such-charset").encode(),
         "application/rss+xml; charset=x-no-such-charset", {}, "ok",

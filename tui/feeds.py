@@ -15,10 +15,12 @@ pre-scan is done here; tests/test_feeds.py keeps that promise checked.
 from __future__ import annotations
 
 import calendar
+import codecs
 import hashlib
 import html
 import io
 import json
+import re
 import time
 from datetime import datetime, timezone
 from typing import Any, Iterable
@@ -79,6 +81,7 @@ def parse_feed(
     if _looks_like_json(body, content_type):
         parsed = _parse_json_feed(body, content_type, lower.get("content-location", url))
     else:
+        body = _utf8_from_bom(body, lower)
         parsed = _parse_xml_feed(body, lower, content_type)
     parsed.entries = _dedupe(parsed.entries)
     return parsed
@@ -119,6 +122,36 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
     if d.get("bozo"):
         parsed.bozo = _one_line(d.get("bozo_exception")) or "feed is not well-formed"
     return parsed
+
+
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+def _utf8_from_bom(body: bytes, headers: dict[str, str]) -> bytes:
+    """A UTF-16/32 document with a byte order mark, as UTF-8.
+
+    XML needs no declared encoding when a BOM is there, but feedparser 6 reads
+    such a body as UTF-8 and gives up on it. The BOM wins over any charset the
+    server named, as it does for browsers.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            try:
+                text = body.decode(encoding)
+            except UnicodeDecodeError:
+                return body
+            text = _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
+            kind = headers.get("content-type", "").split(";", 1)[0].strip() or "application/xml"
+            headers["content-type"] = f"{kind}; charset=utf-8"
+            return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", "surrogatepass")
+    return body
 
 
 def _not_a_feed_reason(body: bytes, content_type: str, d: Any) -> str:
