@@ -15,7 +15,8 @@ from textual.app import App
 
 from tui.model import Comment
 from tui.ui.screens.thread import ThreadScreen
-from tui.ui.widgets.comment_tree import CommentTree, LinkChooser
+from tui.ui.screens.links import LinkChooser
+from tui.ui.widgets.comment_tree import CommentTree
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc).timestamp()
 HOUR = 3600.0
@@ -277,7 +278,7 @@ async def test_o_with_several_links_offers_only_http_and_opens_choice():
         await pilot.pause()
         chooser = pilot.app.screen
         assert isinstance(chooser, LinkChooser)
-        assert all("javascript" not in url for url, _ in chooser._links)
+        assert all("javascript" not in link.url for link in chooser.links)
         await pilot.press("down", "enter")
         await pilot.pause()
         assert pilot.app.opened == ["https://b.example/two"]

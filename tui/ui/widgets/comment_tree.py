@@ -30,21 +30,18 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from tui.comments.tree import Thread
 from tui.model import Comment
-from tui.text import Rendered, clean_line, html_to_plain, html_to_text
+from tui.text import Link, Rendered, clean_line, html_to_plain, html_to_text
 from tui.timefmt import absolute, relative
+from tui.ui.screens.links import LinkChooser
 
 # Deeper replies still indent no further; the header shows the real depth, so a
 # 10,000-deep chain stays readable instead of marching off the right edge.
@@ -63,58 +60,6 @@ _EMPTY_THREAD = Thread()
 def comment_search_text(comment: Comment) -> str:
     """Author and body as casefolded plain text: what thread search looks in."""
     return f"{clean_line(comment.author)}\n{html_to_plain(comment.html)}".casefold()
-
-
-class LinkChooser(ModalScreen[str | None]):
-    """A numbered list of a comment's links; dismisses with the chosen URL."""
-
-    DEFAULT_CSS = """
-    LinkChooser {
-        align: center middle;
-    }
-    LinkChooser > OptionList {
-        width: 80%;
-        max-width: 100;
-        height: auto;
-        max-height: 70%;
-        border: round $accent;
-        background: $surface;
-    }
-    """
-    BINDINGS = [Binding("escape", "dismiss_none", "Close", show=True)]
-
-    def __init__(self, links: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self._links = links
-
-    def compose(self) -> ComposeResult:
-        options = []
-        for number, (url, label) in enumerate(self._links, 1):
-            prompt = Text()
-            prompt.append(f"{number:>2}  ", style="bold")
-            if label and label != url:
-                prompt.append(label)
-                prompt.append("  ")
-            prompt.append(url, style="dim")
-            options.append(Option(prompt, id=str(number - 1)))
-        chooser = OptionList(*options)
-        chooser.border_title = "Open which link?"
-        yield chooser
-
-    def on_key(self, event: events.Key) -> None:
-        # Digits pick a link directly, as the numbers in the body suggest.
-        if event.character and event.character.isdigit():
-            index = int(event.character) - 1
-            if 0 <= index < len(self._links):
-                event.stop()
-                self.dismiss(self._links[index][0])
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(self._links[int(event.option.id or 0)][0])
-
-    def action_dismiss_none(self) -> None:
-        self.dismiss(None)
 
 
 class CommentTree(ScrollView, can_focus=True):
@@ -927,7 +872,8 @@ class CommentTree(ScrollView, can_focus=True):
                 if url:
                     self.post_message(self.OpenLink(url))
 
-            self.app.push_screen(LinkChooser(links), chosen)
+            numbered = [Link(n, url, label) for n, (url, label) in enumerate(links, 1)]
+            self.app.push_screen(LinkChooser(numbered), chosen)
 
     # -- mouse -------------------------------------------------------------------
 
