@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import re
+import shutil
 import sqlite3
 import threading
 import time
@@ -189,7 +190,10 @@ class Store:
             store._configure()
             store._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the database {path}: {exc}") from exc
+            # SQLite says "disk I/O error" when it cannot create its -shm file
+            # on a full disk; the reader can act on "full", not on "I/O".
+            reason = "the disk is full" if _no_space_left(path.parent) else str(exc)
+            raise StoreError(f"cannot open the database {path}: {reason}") from exc
         except OSError as exc:
             raise StoreError(f"cannot open the database {path}: {exc.strerror or exc}") from exc
         return store
@@ -255,14 +259,28 @@ class Store:
                 raise StoreError(_explain(exc)) from exc
             try:
                 yield self._db
+            except sqlite3.OperationalError as exc:
+                # A full disk or an I/O error mid-write: the reader needs one
+                # clear line (StoreError), not the driver's exception.
+                self._rollback()
+                raise StoreError(_explain(exc)) from exc
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
             try:
                 self._db.execute("COMMIT")
             except sqlite3.OperationalError as exc:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(_explain(exc)) from exc
+
+    def _rollback(self) -> None:
+        # SQLite has already rolled back after some errors (SQLITE_FULL among
+        # them); a second ROLLBACK would raise and hide the real error.
+        if self._db.in_transaction:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.OperationalError:
+                pass
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -728,6 +746,13 @@ class Store:
                 "INSERT OR IGNORE INTO comments_seen (thread, comment_id) VALUES (?,?)",
                 [(thread, i) for i in ids],
             )
+
+
+def _no_space_left(directory: Path) -> bool:
+    try:
+        return shutil.disk_usage(directory).free == 0
+    except OSError:
+        return False
 
 
 def _split_sql(script: str) -> list[str]:
