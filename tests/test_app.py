@@ -225,3 +225,25 @@ def test_snapshot_article_view(snap_compare):
 
 def test_snapshot_help(snap_compare):
     assert snap_compare(make_app(seeded_store()), terminal_size=(110, 36), press=["question_mark"])
+
+
+async def test_keys_rebind_from_config(tmp_path):
+    from tui.config import load_config
+
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('[keys]\n"timeline.toggle_read" = "x"\n[keys.timeline]\nfollow = "F"\n[display]\ntimezone = "UTC"\n')
+    config = load_config(cfg)
+    assert config.keys == {"timeline.toggle_read": "x", "timeline.follow": "F"}
+    store = seeded_store()
+    app = ThreadlineApp(store, config, poll=False, clock=lambda: NOW, opener=lambda url: None)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        select(app, "Ferry timetable change 3")
+        row = app.timeline.current
+        await pilot.press("m")  # no longer bound
+        await pilot.pause(0.1)
+        assert not store.article(row.article_id).read
+        await pilot.press("x")
+        await wait_for(pilot, lambda: store.article(row.article_id).read)
+        await pilot.press("F")
+        await wait_for(pilot, lambda: store.article(row.article_id).followed)

@@ -40,9 +40,12 @@ timezone = "local"
 bell = false
 
 [keys]
-# rebind any action: action = "key[,key...]", e.g.
-# open_comments = "c"
-# toggle_read = "m"
+# rebind any key by its binding id, "<where>.<action>" (shown by `?` in the app):
+# "timeline.comments" = "C"
+# "timeline.toggle_read" = "x,m"
+# or as a table per place:
+# [keys.comments]
+# toggle_fold = "enter,space"
 
 [sources]
 # base URLs of the comment sources (change them to point at a mirror)
@@ -139,9 +142,17 @@ def load_config(path: Path) -> Config:
             setattr(config, name, float(value) if expected == "float" else value)
     for section in ("keys", "sources"):
         table = data.get(section, {})
-        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-            raise ConfigError(f"{path}: [{section}] values must be strings")
-        setattr(config, section, dict(table))
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        flat: dict[str, str] = {}
+        for name, value in table.items():
+            # [keys.timeline] comments = "C"  is the same as  [keys] "timeline.comments" = "C"
+            items = value.items() if isinstance(value, dict) else [(None, value)]
+            for sub, v in items:
+                if not isinstance(v, str):
+                    raise ConfigError(f"{path}: [{section}] values must be strings")
+                flat[f"{name}.{sub}" if sub else name] = v
+        setattr(config, section, flat)
     return config
 
 

@@ -30,18 +30,19 @@ from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.main import MainScreen
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
+from tui.ui.keys import keyed
 
 
 class ThreadlineApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Threadline"
-    BINDINGS = [
+    BINDINGS = keyed("app", [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),
         Binding("r", "refresh", "Refresh"),
         Binding("tab", "focus_next", "Next pane", show=False),
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
-    ]
+    ])
 
     def __init__(
         self,
@@ -79,8 +80,10 @@ class ThreadlineApp(App):
 
     # -- set-up -------------------------------------------------------------
     def _apply_key_config(self) -> None:
-        for action, keys in self.config.keys.items():
-            self.bind(keys, action, show=False)
+        # Binding ids are "<scope>.<action>" (tui/ui/keys.py); Textual's keymap
+        # swaps the keys of every binding with that id, wherever it lives.
+        if self.config.keys:
+            self.set_keymap(dict(self.config.keys))
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.timeline)

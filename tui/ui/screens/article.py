@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from tui.model import Article, Feed, Update
 from tui.text import Rendered, clean_line, html_to_plain, html_to_text
 from tui.timefmt import absolute
+from tui.ui.keys import keyed
 
 
 def _norm(s: str) -> str:
@@ -84,7 +85,7 @@ def render_article(
 
 
 class ArticleScreen(Screen):
-    BINDINGS = [
+    BINDINGS = keyed("article", [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("j,down", "scroll(1)", "Scroll down", show=False),
         Binding("k,up", "scroll(-1)", "Scroll up", show=False),
@@ -96,7 +97,7 @@ class ArticleScreen(Screen):
         Binding("c", "comments", "Comments"),
         Binding("m", "toggle_read", "Read/unread"),
         Binding("f", "follow", "Follow live"),
-    ]
+    ])
 
     def __init__(
         self, article: Article, feed: Feed | None, updates: list[Update], *, focus_update: str = "", zone=None

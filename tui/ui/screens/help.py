@@ -20,8 +20,10 @@ OVERVIEW = [
 ]
 
 
-def _key_names(binding: Binding) -> str:
-    return "/".join(k.strip() for k in binding.key.split(","))
+_KEY_NAMES = {
+    "slash": "/", "question_mark": "?", "right_square_bracket": "]",
+    "left_square_bracket": "[", "space": "space",
+}
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,13 +45,19 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("where", style="dim", no_wrap=True)
         table.add_column("key", style="bold cyan", no_wrap=True)
         table.add_column("does")
-        seen = set()
+        table.add_column("rebind as", style="dim", no_wrap=True)
+        # Textual lists a binding once per key: gather the keys of each action.
+        rows: dict[tuple[str, str], list] = {}
         for where, binding in self.bindings_here:
-            key = (where, binding.action)
-            if key in seen or not binding.description:
+            if not binding.description:
                 continue
-            seen.add(key)
-            table.add_row(where, _key_names(binding), binding.description)
+            entry = rows.setdefault((where, binding.action), [[], binding])
+            for key in binding.key.split(","):
+                name = _KEY_NAMES.get(key.strip(), key.strip())
+                if name not in entry[0]:
+                    entry[0].append(name)
+        for (where, _), (keys, binding) in rows.items():
+            table.add_row(where, "/".join(keys), binding.description, binding.id or "")
         overview = Text()
         for where, keys in OVERVIEW:
             overview.append(f"{where:>10}  ", style="bold")

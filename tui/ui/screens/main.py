@@ -10,13 +10,14 @@ from textual.widgets import Footer, Input, Static
 
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
+from tui.ui.keys import keyed
 
 
 class MainScreen(Screen):
-    BINDINGS = [
+    BINDINGS = keyed("main", [
         Binding("slash", "search", "Search"),
         Binding("escape", "clear_search", "Clear search", show=False),
-    ]
+    ])
 
     def __init__(self, timeline: Timeline) -> None:
         super().__init__()

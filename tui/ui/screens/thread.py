@@ -26,6 +26,7 @@ from tui.comments.tree import Thread, build_thread
 from tui.model import Comment
 from tui.text import clean_line
 from tui.ui.widgets.comment_tree import CommentTree, comment_search_text
+from tui.ui.keys import keyed
 
 Loader = Callable[[], Awaitable[list[Comment]]]
 
@@ -53,11 +54,11 @@ class ThreadScreen(Screen):
     ThreadScreen > #thread-status.-error { color: $text-error; }
     """
 
-    BINDINGS = [
+    BINDINGS = keyed("thread", [
         Binding("escape", "back", "Back", show=True),
         Binding("slash", "search", "Search", show=True, key_display="/"),
         Binding("r", "reload", "Refresh", show=True),
-    ]
+    ])
 
     def __init__(
         self,

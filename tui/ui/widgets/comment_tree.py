@@ -42,6 +42,7 @@ from tui.model import Comment
 from tui.text import Link, Rendered, clean_line, html_to_plain, html_to_text
 from tui.timefmt import absolute, relative
 from tui.ui.screens.links import LinkChooser
+from tui.ui.keys import keyed
 
 # Deeper replies still indent no further; the header shows the real depth, so a
 # 10,000-deep chain stays readable instead of marching off the right edge.
@@ -105,7 +106,7 @@ class CommentTree(ScrollView, can_focus=True):
     CommentTree > .comment-tree--guide-5 { color: $error; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = keyed("comments", [
         Binding("j,down", "cursor_next", "Next", show=True),
         Binding("k,up", "cursor_previous", "Previous", show=True),
         Binding("J", "next_sibling", "Next sibling", show=False),
@@ -129,7 +130,7 @@ class CommentTree(ScrollView, can_focus=True):
         Binding("ctrl+d", "page(0.5)", "Half page down", show=False),
         Binding("ctrl+u", "page(-0.5)", "Half page up", show=False),
         Binding("o", "open_link", "Open link", show=True),
-    ]
+    ])
 
     @dataclass
     class CursorMoved(Message):

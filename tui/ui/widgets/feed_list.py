@@ -12,17 +12,18 @@ from textual.widgets.option_list import Option
 
 from tui.model import Feed
 from tui.text import clean_line
+from tui.ui.keys import keyed
 
 ALL_FEEDS = "all"
 
 
 class FeedList(OptionList):
-    BINDINGS = [
+    BINDINGS = keyed("feeds", [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "first", "Top", show=False),
         Binding("G", "last", "Bottom", show=False),
-    ]
+    ])
 
     @dataclass
     class Chosen(Message):

@@ -25,6 +25,7 @@ from textual.strip import Strip
 from tui.model import TimelineRow
 from tui.text import clean_line
 from tui.timefmt import absolute, relative
+from tui.ui.keys import keyed
 
 RowKey = tuple[int, int | None]
 
@@ -57,7 +58,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--update",
         "timeline--time",
     }
-    BINDINGS = [
+    BINDINGS = keyed("timeline", [
         Binding("j,down", "cursor_down", "Down", show=False),
         Binding("k,up", "cursor_up", "Up", show=False),
         Binding("g,home", "first", "Top", show=False),
@@ -69,7 +70,7 @@ class Timeline(ScrollView, can_focus=True):
         Binding("o", "browser", "Browser"),
         Binding("m", "toggle_read", "Read/unread"),
         Binding("f", "follow", "Follow live"),
-    ]
+    ])
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 

@@ -1,0 +1,18 @@
+"""Binding ids, so every key can be rebound from config.toml.
+
+Each binding gets the id "<scope>.<action>" (e.g. "timeline.comments"); the
+config's [keys] table maps such ids to keys and Textual's keymap applies them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.binding import Binding
+
+
+def keyed(scope: str, bindings: list[Binding]) -> list[Binding]:
+    return [
+        b if b.id else replace(b, id=f"{scope}.{b.action.split('(')[0].removeprefix('app.')}")
+        for b in bindings
+    ]
