@@ -124,6 +124,7 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN page_modified TEXT;
     ALTER TABLE articles ADD COLUMN updates_source TEXT NOT NULL DEFAULT '';
     CREATE INDEX articles_followed ON articles (followed) WHERE followed = 1;
+    CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_time DESC);
     """,
 ]
 
@@ -538,20 +539,28 @@ class Store:
         return self._rows("SELECT COUNT(*) FROM articles WHERE read=0")[0][0]
 
     # -- the timeline -------------------------------------------------------
+    # Each branch is sorted and cut on its own first, so the newest rows come
+    # straight off the time index instead of sorting every stored article.
     _TIMELINE_SELECT = """
         SELECT * FROM (
-            SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
-                   a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
-                   '' AS update_key, '' AS headline, a.comment_count
-            FROM articles a JOIN feeds f ON f.id = a.feed_id
-            {article_where}
+            SELECT * FROM (
+                SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
+                       a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
+                       '' AS update_key, '' AS headline, a.comment_count
+                FROM articles a JOIN feeds f ON f.id = a.feed_id
+                {article_where}
+                ORDER BY a.sort_time DESC LIMIT ?
+            )
             UNION ALL
-            SELECT u.article_id, a.feed_id, f.title, f.url, a.title,
-                   COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id,
-                   u.key, u.headline, a.comment_count
-            FROM updates u JOIN articles a ON a.id = u.article_id
-                           JOIN feeds f ON f.id = a.feed_id
-            WHERE u.position > 0 {update_where}
+            SELECT * FROM (
+                SELECT u.article_id, a.feed_id, f.title, f.url, a.title,
+                       COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id,
+                       u.key, u.headline, a.comment_count
+                FROM updates u JOIN articles a ON a.id = u.article_id
+                               JOIN feeds f ON f.id = a.feed_id
+                WHERE u.position > 0 {update_where}
+                ORDER BY t DESC LIMIT ?
+            )
         )
         ORDER BY t DESC, article_id DESC, update_id DESC
         LIMIT ?
@@ -578,22 +587,20 @@ class Store:
     ) -> list[TimelineRow]:
         """Articles and live updates, newest first. Bounded by ``limit`` so that
         opening a store of 100,000 articles costs the same as opening a small one."""
-        a_where, u_where, params = [], [], []
+        a_where, a_params, u_where, u_params = [], [], [], []
         if feed_id is not None:
             a_where.append("a.feed_id = ?")
-            params.append(feed_id)
+            a_params.append(feed_id)
+            u_where.append("AND a.feed_id = ?")
+            u_params.append(feed_id)
         if unread_only:
             a_where.append("a.read = 0")
-        if feed_id is not None:
-            u_where.append("AND a.feed_id = ?")
-            params.append(feed_id)
-        if unread_only:
             u_where.append("AND u.read = 0")
         sql = self._TIMELINE_SELECT.format(
             article_where=("WHERE " + " AND ".join(a_where)) if a_where else "",
             update_where=" ".join(u_where),
         )
-        rows = self._rows(sql, (*params, limit))
+        rows = self._rows(sql, (*a_params, limit, *u_params, limit, limit))
         return [self._row(r) for r in rows]
 
     def search(self, query: str, limit: int = 500) -> list[TimelineRow]:

@@ -69,6 +69,7 @@ class ThreadlineApp(App):
         self.opened_links: list[str] = []
         self.timeline = Timeline(id="timeline", clock=clock, zone=self.zone)
         self.feed_filter: int | None = None
+        self.feeds: list = []
         self.search_query: str | None = None
         self.poller = None
         self.follower = None
@@ -178,7 +179,7 @@ class ThreadlineApp(App):
         self.reload_lists()
 
     def reload_lists(self, reset: bool = False) -> None:
-        feeds = self.store.feeds()
+        feeds = self.feeds = self.store.feeds()
         try:
             self.screen_stack[0].query_one(FeedList).set_feeds(feeds, self.store.followed_feed_ids())
         except Exception:
@@ -210,8 +211,7 @@ class ThreadlineApp(App):
             parts.append("last success " + time.strftime("%H:%M:%S", time.localtime(self.last_success)))
         elif self.poll_enabled:
             parts.append("no poll finished yet")
-        feeds = self.store.feeds()
-        failing = [f for f in feeds if f.failing]
+        failing = [f for f in self.feeds if f.failing]  # as of the last reload
         if failing:
             parts.append(f"{len(failing)} failing")
         if self.timeline.arrived:
@@ -220,7 +220,7 @@ class ThreadlineApp(App):
         if self.search_query:
             head = f"search: {clean_line(self.search_query)} — {len(self.timeline.rows)} found (esc clears)"
         elif self.feed_filter is not None:
-            feed = self.store.feed_by_id(self.feed_filter)
+            feed = next((f for f in self.feeds if f.id == self.feed_filter), None)
             head = clean_line(feed.display_title) if feed else "feed"
         else:
             head = f"All feeds — {len(self.timeline.rows)} items"
