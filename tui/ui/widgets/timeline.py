@@ -199,7 +199,8 @@ class Timeline(ScrollView, can_focus=True):
         else:
             text.append(clean_line(row.title) or "(untitled)", style=base)
             if row.comment_count:
-                text.append(f"  · {row.comment_count} comments", style=style("timeline--time", partial=True))
+                noun = "comment" if row.comment_count == 1 else "comments"
+                text.append(f"  · {row.comment_count} {noun}", style=style("timeline--time", partial=True))
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         strip = Strip(segments, width)
