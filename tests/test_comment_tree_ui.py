@@ -11,10 +11,13 @@ import asyncio
 from datetime import datetime, timezone
 
 import pytest
+from pathlib import Path
+
 from textual.app import App
 
 from tui.model import Comment
 from tui.ui.screens.thread import ThreadScreen
+import tui.ui
 from tui.ui.screens.links import LinkChooser
 from tui.ui.widgets.comment_tree import CommentTree
 
@@ -71,6 +74,8 @@ class Source:
 
 class Host(App):
     """Pushes one ThreadScreen; records the messages tests care about."""
+
+    CSS_PATH = str(Path(tui.ui.__file__).parent / "app.tcss")  # the app's own styles
 
     def __init__(self, source: Source, **screen_kw) -> None:
         super().__init__()

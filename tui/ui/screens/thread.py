@@ -32,27 +32,7 @@ Loader = Callable[[], Awaitable[list[Comment]]]
 
 
 class ThreadScreen(Screen):
-    # Layout only; colours come from the theme, so an app.tcss can restyle it.
-    DEFAULT_CSS = """
-    ThreadScreen { layout: vertical; }
-    ThreadScreen > #thread-title {
-        height: 1;
-        background: $panel;
-        color: $text;
-        text-style: bold;
-        padding: 0 1;
-    }
-    ThreadScreen > CommentTree { height: 1fr; }
-    ThreadScreen > #thread-search { display: none; height: 3; }
-    ThreadScreen > #thread-search.-open { display: block; }
-    ThreadScreen > #thread-status {
-        height: 1;
-        background: $panel;
-        color: $text-muted;
-        padding: 0 1;
-    }
-    ThreadScreen > #thread-status.-error { color: $text-error; }
-    """
+    """A comment thread that keeps loading while it is open (styles in app.tcss)."""
 
     BINDINGS = keyed("thread", [
         Binding("escape", "back", "Back", show=True),
