@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 from textual.app import App
 
+import tui.ui
 from tui.model import Comment
 from tui.ui.screens.thread import ThreadScreen
-import tui.ui
 from tui.ui.screens.links import LinkChooser
 from tui.ui.widgets.comment_tree import CommentTree
 
