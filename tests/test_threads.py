@@ -135,3 +135,30 @@ async def test_new_since_last_visit_marks(newsroom, tmp_path):
         await pilot.press("g", "]")
         assert tree_of(app).cursor_id == new_id
     store.close()
+
+
+async def test_enter_on_a_reddit_more_stub_loads_the_replies_in_place(server):
+    from pathlib import Path
+
+    from loopback import Reply
+
+    fixtures = Path(__file__).parent / "fixtures" / "comments"
+    server.route("/comments/1q2w3e.json", Reply(body=(fixtures / "reddit-thread.json").read_bytes(),
+                                                 content_type="application/json"))
+    server.route("/api/morechildren.json", Reply(body=(fixtures / "reddit-morechildren.json").read_bytes(),
+                                                  content_type="application/json"))
+    config = Config(timezone="UTC", sources={
+        "reddit": server.url("").rstrip("/"), "reddit_hosts": f"127.0.0.1:{server.port}"})
+    app = ThreadlineApp(Store.memory(), config, poll=False,
+                        thread_url=server.url("/r/harbourtown/comments/1q2w3e/the_quay/"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and len(tree_of(app).thread) > 5)
+        tree = tree_of(app)
+        assert "more:m01x" in tree.thread.index
+        before = len(tree.thread)
+        tree.move_to("more:m01x")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "m01x" in tree.thread.index)
+        assert "more:m01x" not in tree.thread.index
+        assert len(tree.thread) == before - 1 + 3
+        assert len(server.hits("/api/morechildren.json")) == 1

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 def source_config(app: "ThreadlineApp") -> SourceConfig:
     config = SourceConfig()
     for name, value in app.config.sources.items():
-        if hasattr(config, name) and isinstance(value, str):
+        current = getattr(config, name, None)
+        if isinstance(current, tuple):  # host lists: "reddit.com, old.reddit.com"
+            setattr(config, name, tuple(h.strip().lower() for h in value.split(",") if h.strip()))
+        elif isinstance(current, str):
             setattr(config, name, value)
     return config
 
@@ -56,6 +59,14 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
         await asyncio.to_thread(store.save_thread, key, source.kind, comments)
         return comments
 
+    async def expand(stub: Comment) -> list[Comment]:
+        from tui.comments.sources import load_more
+
+        try:
+            return await load_more(http_client(app), source, stub, config)
+        except httpx.HTTPError as exc:
+            raise CommentsError(f"network error: {type(exc).__name__}") from exc
+
     def on_seen(ids: set[str]) -> None:
         store.mark_comments_seen(key, ids)
 
@@ -67,6 +78,7 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
             seen=seen,
             on_seen=on_seen,
             initial=cached[0] if cached else None,
+            expand=expand if source.kind == "reddit" else None,
             kind=source.kind,
             clock=app.clock,
         )

@@ -49,6 +49,7 @@ class ThreadScreen(Screen):
         seen: set[str] | None = None,
         on_seen: Callable[[set[str]], None] | None = None,
         initial: list[Comment] | None = None,
+        expand: Callable[[Comment], Awaitable[list[Comment]]] | None = None,
         kind: str = "",
         clock: Callable[[], float] = time.time,
         name: str | None = None,
@@ -62,6 +63,9 @@ class ThreadScreen(Screen):
         self._seen = set(seen or ())
         self._on_seen = on_seen
         self._initial = initial
+        self._expand = expand
+        self._latest: list[Comment] = []  # what the loader returned last
+        self._expanded: dict[str, list[Comment]] = {}  # stub id -> the replies it stood for
         self._clock = clock
         self._updated_at: float | None = None
         self._next_at: float | None = None
@@ -113,13 +117,13 @@ class ThreadScreen(Screen):
                 thread = await asyncio.to_thread(build_thread, initial)
                 self.tree.set_thread(thread, self._new_ids(thread))
             try:
-                comments = await self._loader()
+                self._latest = list(await self._loader())
                 # build_thread on 50,000 comments takes a while: keep it off the loop.
-                thread = await asyncio.to_thread(build_thread, list(comments))
+                thread = await asyncio.to_thread(build_thread, self._with_expanded())
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the loader is someone else's network code
-                self._error = clean_line(f"{type(error).__name__}: {error}")[:120]
+                self._error = clean_line(str(error) or type(error).__name__)[:120]
             else:
                 self._error = ""
                 self.tree.set_thread(thread, self._new_ids(thread))
@@ -135,6 +139,39 @@ class ThreadScreen(Screen):
                     self._poll_timer.reset()
             self._show_title()
             self._show_status()
+
+    def _with_expanded(self) -> list[Comment]:
+        """The loaded comments, with each expanded stub replaced by its replies."""
+        if not self._expanded:
+            return self._latest
+        merged = [c for c in self._latest if c.id not in self._expanded]
+        for replies in self._expanded.values():
+            merged.extend(replies)
+        return merged
+
+    @on(CommentTree.Expand)
+    def _expand_requested(self, event: CommentTree.Expand) -> None:
+        if self._expand is None:
+            self.notify("this source cannot load more replies", severity="warning")
+        else:
+            self._load_more(event.stub)
+
+    @work(group="thread-more", exit_on_error=False)
+    async def _load_more(self, stub: Comment) -> None:
+        self._error = f"loading {stub.more} more…"
+        self._show_status()
+        try:
+            replies = await self._expand(stub)  # type: ignore[misc]
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self._error = clean_line(str(error) or type(error).__name__)[:120]
+        else:
+            self._error = ""
+            self._expanded[stub.id] = list(replies)
+            thread = await asyncio.to_thread(build_thread, self._with_expanded())
+            self.tree.set_thread(thread, self._new_ids(thread))
+        self._show_status()
 
     def _poll(self) -> None:
         if not self._loading:  # a slow source must not be cancelled by its own poll

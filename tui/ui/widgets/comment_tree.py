@@ -130,6 +130,7 @@ class CommentTree(ScrollView, can_focus=True):
         Binding("ctrl+d", "page(0.5)", "Half page down", show=False),
         Binding("ctrl+u", "page(-0.5)", "Half page up", show=False),
         Binding("o", "open_link", "Open link", show=True),
+        Binding("enter", "expand", "Load more / fold", show=False),
     ])
 
     @dataclass
@@ -139,6 +140,12 @@ class CommentTree(ScrollView, can_focus=True):
     @dataclass
     class OpenLink(Message):
         url: str  # always http(s): it passed text.safe_url
+
+    @dataclass
+    class Expand(Message):
+        """Enter on a "N more replies" stub: the screen fetches them."""
+
+        stub: Comment
 
     @dataclass
     class Counts(Message):
@@ -782,6 +789,15 @@ class CommentTree(ScrollView, can_focus=True):
         cid = self.cursor_id
         if cid is not None:
             self.fold(cid, cid not in self._folded)
+
+    def action_expand(self) -> None:
+        if not 0 <= self._cursor < len(self._thread.nodes):
+            return
+        comment = self._thread.nodes[self._cursor].comment
+        if comment.more:
+            self.post_message(self.Expand(comment))
+        else:
+            self.action_toggle_fold()
 
     def action_fold_or_parent(self) -> None:
         cid = self.cursor_id
