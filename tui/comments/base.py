@@ -34,6 +34,9 @@ MAX_BODY = 48 * 1024 * 1024
 # Below this, decoding on the event loop costs less than a thread hop.
 _THREAD_DECODE_OVER = 512 * 1024
 _REASON_MAX = 120
+# A whole request may take this many read timeouts (20 s each in the app).
+_DEADLINE_READS = 3
+_DEFAULT_READ_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True)
@@ -123,24 +126,36 @@ async def fetch_bytes(
 ) -> tuple[bytes, httpx.Headers, str]:
     """GET ``url``; returns (body, headers, final URL) or raises CommentsError."""
     limit = MAX_BODY if limit is None else limit
+    # httpx times each read, so a server that trickles a byte at a time never
+    # trips it: the whole request also has a deadline.
+    deadline = _DEADLINE_READS * (client.timeout.read or _DEFAULT_READ_TIMEOUT)
     try:
-        async with client.stream(
-            "GET", url, params=params, headers={"Accept": accept}, follow_redirects=True
-        ) as response:
-            if response.status_code >= 400:
-                raise CommentsError(_status_reason(response.status_code))
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise CommentsError("the response is too large")
-            chunks, size = [], 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise CommentsError("the response is too large")
-                chunks.append(chunk)
-            return b"".join(chunks), response.headers, str(response.url)
+        async with asyncio.timeout(deadline):
+            return await _fetch(client, url, params, accept, limit)
+    except TimeoutError:
+        raise CommentsError("timed out") from None
     except httpx.HTTPError as exc:
         raise CommentsError(_network_reason(exc)) from exc
+
+
+async def _fetch(
+    client: httpx.AsyncClient, url: str, params: dict[str, Any] | None, accept: str, limit: int
+) -> tuple[bytes, httpx.Headers, str]:
+    async with client.stream(
+        "GET", url, params=params, headers={"Accept": accept}, follow_redirects=True
+    ) as response:
+        if response.status_code >= 400:
+            raise CommentsError(_status_reason(response.status_code))
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise CommentsError("the response is too large")
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise CommentsError("the response is too large")
+            chunks.append(chunk)
+        return b"".join(chunks), response.headers, str(response.url)
 
 
 async def fetch_json(
