@@ -113,6 +113,11 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
     idle: list[float] = []
     try:
         app = ThreadlineApp(store, Config(), interval=3600.0)
+        # As `threadline` does before the app takes over stdio: lets the poller
+        # start its parser processes (tui/cli.py, _start_process_helpers).
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
         async with app.run_test(size=(120, 40)) as pilot:
             probe = asyncio.create_task(lag_probe())
             while not app.timeline.rows:

@@ -228,8 +228,14 @@ async def _refresh(store, config: Config, interval: float | None):
 
     started = time.perf_counter()
     async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
-        poller = Poller(store, fetcher, interval=interval, default_period=config.period)
-        results = await poller.refresh_all()
+        # Parsing in worker processes uses every core; the store is written here.
+        poller = Poller(
+            store, fetcher, interval=interval, default_period=config.period, parse_in="process"
+        )
+        try:
+            results = await poller.refresh_all()
+        finally:
+            await poller.aclose()
     from tui.live import record_live_updates
 
     touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
@@ -352,6 +358,7 @@ def _run_app(args, paths, config: Config) -> int:
 
     from tui.ui.app import ThreadlineApp
 
+    _start_process_helpers()
     app = ThreadlineApp(store, config, interval=interval, demo=newsroom is not None)
     try:
         app.run()
@@ -362,6 +369,18 @@ def _run_app(args, paths, config: Config) -> int:
         if home_tmp is not None:
             home_tmp.cleanup()
     return app.return_code or 0
+
+
+def _start_process_helpers() -> None:
+    """Start multiprocessing's resource tracker while stdio is still the terminal's:
+    once the app runs, Textual has replaced it, and the feed parser's worker
+    processes could not be started."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass  # the poller falls back to parsing in threads
 
 
 def _run_thread(url: str, args, paths, config: Config) -> int:

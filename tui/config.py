@@ -25,7 +25,7 @@ EXAMPLE_CONFIG = """\
 period = 900
 # requests in flight at once: per host, and in all
 per_host = 2
-total = 16
+total = 32
 # how often a followed (live) article is polled, and after how long without an
 # update it stops being followed
 follow_every = 60
@@ -85,7 +85,7 @@ def resolve_paths(home: str | os.PathLike | None = None) -> Paths:
 class Config:
     period: float = 900.0
     per_host: int = 2
-    total: int = 16
+    total: int = 32
     follow_every: float = 60.0
     follow_quiet_hours: float = 24.0
     thread_every: float = 60.0

@@ -27,8 +27,15 @@ from typing import Any, Iterable
 from urllib.parse import urljoin
 
 import feedparser
+import feedparser.api
 
 from .model import Article, ParsedFeed
+from .text import search_text
+
+# feedparser first tries the libxml2 SAX driver, which is not installed: the
+# failed import runs under the import lock on every parse, and parser threads
+# queue behind it. The standard expat driver is the one that gets used anyway.
+feedparser.api.PREFERRED_XML_PARSERS = []
 
 __all__ = ["FeedError", "parse_feed", "content_hash"]
 
@@ -63,6 +70,18 @@ class FeedError(Exception):
 
 def content_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
+
+
+def parse_for_store(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> ParsedFeed:
+    """parse_feed, plus each entry's plain text for the search index.
+
+    Done here so that a worker process does it along with the parsing, instead
+    of the process that writes to the store.
+    """
+    parsed = parse_feed(body, headers, url)
+    for entry in parsed.entries:
+        entry.search_text = search_text(entry.content or entry.summary)
+    return parsed
 
 
 def parse_feed(

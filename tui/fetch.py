@@ -33,6 +33,7 @@ _PERMANENT = {301, 308}
 # Decompress at most this much per step, so a tiny gzip bomb chunk cannot expand
 # into hundreds of megabytes before the size cap gets a chance to look at it.
 _INFLATE_STEP = 64 * 1024
+_INFLATE_INLINE = 16 * 1024  # compressed bytes: below this a thread hop costs more
 
 
 @dataclass
@@ -474,20 +475,35 @@ class Fetcher:
         if len(encodings) > 1:
             raise _BadEncoding(f"unsupported encoding ({', '.join(encodings)})")
         inflater = _Inflater(encodings[0]) if encodings else None
-        parts: list[bytes] = []
-        size = 0
+        raw: list[bytes] = []
+        raw_size = 0
         async for chunk in response.aiter_raw():
             result.bytes_received += len(chunk)
-            pieces = inflater.feed(chunk) if inflater else (chunk,)
-            for piece in pieces:
+            raw_size += len(chunk)
+            if raw_size > self.max_bytes:
+                raise _TooBig
+            raw.append(chunk)
+        if inflater is None:
+            return b"".join(raw)
+        if raw_size <= _INFLATE_INLINE:
+            return self._inflate(inflater, raw)
+        # Inflating a big body holds the loop for milliseconds per feed; a
+        # 500-feed refresh would make every keystroke wait behind it.
+        return await asyncio.to_thread(self._inflate, inflater, raw)
+
+    def _inflate(self, inflater: _Inflater, raw: list[bytes]) -> bytes:
+        """Decompress in bounded steps, stopping at the size cap (gzip bombs)."""
+        parts: list[bytes] = []
+        size = 0
+        for chunk in raw:
+            for piece in inflater.feed(chunk):
                 size += len(piece)
                 if size > self.max_bytes:
                     raise _TooBig
                 parts.append(piece)
-        if inflater:
-            tail = inflater.flush()
-            size += len(tail)
-            if size > self.max_bytes:
-                raise _TooBig
-            parts.append(tail)
+        tail = inflater.flush()
+        size += len(tail)
+        if size > self.max_bytes:
+            raise _TooBig
+        parts.append(tail)
         return b"".join(parts)

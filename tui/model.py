@@ -66,6 +66,7 @@ class Article:
     read: bool = False
     followed: bool = False
     last_update: float | None = None  # newest live update time, store-filled
+    search_text: str = ""  # plain text for the search index, when the parser made it
 
     @property
     def sort_time(self) -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import random
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +35,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from tui.feeds import FeedError, content_hash, parse_feed
+from tui.feeds import FeedError, content_hash, parse_for_store
 from tui.fetch import RETRY_MARK, FetchResult, Fetcher, human_seconds
 from tui.model import (
     STATUS_ERROR,
@@ -57,7 +58,7 @@ MIN_INTERVAL = 0.05
 # run() sleeps at most this long, so feeds added behind its back are picked up.
 MAX_SLEEP = 30.0
 # Bodies up to this size are hashed on the loop; bigger ones in a thread.
-_HASH_INLINE = 256 * 1024
+_HASH_INLINE = 64 * 1024
 
 Outcome = Literal["new", "unchanged", "not-modified", "error", "gone", "deferred"]
 
@@ -160,6 +161,7 @@ class Poller:
         clock: Callable[[], float] = time.time,
         default_period: float = DEFAULT_PERIOD,
         rng=None,
+        workers: int | None = None,
     ) -> None:
         if parse_in not in ("thread", "process"):
             raise ValueError(f"parse_in must be 'thread' or 'process', not {parse_in!r}")
@@ -168,10 +170,14 @@ class Poller:
         self.interval = interval
         self.on_result = on_result
         self.parse_in = parse_in
+        # Parser processes; the headless refresh takes every core, the app leaves
+        # one to the event loop (its caller passes cpu_count - 1).
+        self.workers = max(1, workers or os.cpu_count() or 1)
         self.clock = clock
         self.default_period = default_period
         self.rng = rng or random.Random()
         self.busy = 0  # polls in flight
+        self._polls_at_once = asyncio.Semaphore(2 * max(1, getattr(fetcher, "total", 16)))
         self.last_success: float | None = None
         self._failing: dict[int, bool] = {}
         self._inflight: dict[int, asyncio.Task] = {}
@@ -241,7 +247,10 @@ class Poller:
         self.busy += 1
         try:
             try:
-                result = await self._poll_once(feed)
+                # Fetching outruns parsing: without a bound, a cold refresh of
+                # hundreds of feeds holds every fetched body in memory at once.
+                async with self._polls_at_once:
+                    result = await self._poll_once(feed)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug or a store failure must not stop other feeds
@@ -367,23 +376,33 @@ class Poller:
 
     async def _parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         if self.parse_in == "thread":
-            return await asyncio.to_thread(parse_feed, body, headers, url)
-        if self._pool is None:
-            import multiprocessing
-
-            # spawn, not fork: forking a process that runs threads (the UI, SQLite)
-            # can copy a held lock into the child.
-            self._pool = ProcessPoolExecutor(
-                max_workers=2, mp_context=multiprocessing.get_context("spawn")
-            )
+            return await asyncio.to_thread(parse_for_store, body, headers, url)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, parse_feed, body, headers, url)
+            if self._pool is None:
+                import multiprocessing
+
+                # spawn, not fork: forking a process that runs threads (the UI, SQLite)
+                # can copy a held lock into the child.
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                )
+            return await loop.run_in_executor(self._pool, parse_for_store, body, headers, url)
         except BrokenProcessPool:
             # The body killed a worker (memory, a crash in a C parser). Parsing it
             # here instead could take the app down with it; a fresh pool serves the rest.
             self._pool = None
             raise FeedError("the parser crashed on this body") from None
+        except (OSError, ValueError) as exc:
+            # No worker processes here (a sandbox, or stdio that cannot be
+            # handed to a child): parse in threads from now on, as before.
+            log.warning("parsing in threads: worker processes unavailable (%s)", exc)
+            self.parse_in = "thread"
+            pool, self._pool = self._pool, None
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            return await asyncio.to_thread(parse_for_store, body, headers, url)
 
     def _notify(self, result: PollResult) -> None:
         if self.on_result is None:

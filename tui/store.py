@@ -30,7 +30,7 @@ from tui.model import (
     TimelineRow,
     Update,
 )
-from tui.text import html_to_plain
+from tui.text import search_text
 
 DB_NAME = "threadline.db"
 
@@ -465,7 +465,7 @@ class Store:
     def _index(db: sqlite3.Connection, article_id: int, a: Article, replace: bool) -> None:
         if replace:
             db.execute("DELETE FROM articles_fts WHERE rowid=?", (article_id,))
-        body = html_to_plain(a.content or a.summary)
+        body = a.search_text or search_text(a.content or a.summary)
         db.execute(
             "INSERT INTO articles_fts (rowid, title, body) VALUES (?,?,?)",
             (article_id, a.title, body),

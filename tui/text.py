@@ -675,6 +675,26 @@ def html_to_plain(html: str | None) -> str:
     return _render(html, "", styled=False, numbered=False).plain
 
 
+_DROPPED_BLOCKS = re.compile(
+    r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>", re.I | re.S
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+
+
+def search_text(html: str | None) -> str:
+    """The words of an HTML body, for the search index only.
+
+    No layout, so it can be a few regular expressions instead of a parse: at
+    about a tenth of html_to_plain's cost it keeps a cold refresh of hundreds of
+    feeds from spending a third of its parsing time on the index.
+    """
+    if not html:
+        return ""
+    text = _TAG.sub(" ", _DROPPED_BLOCKS.sub(" ", html))
+    return _SPACE.sub(" ", clean(html_module.unescape(text))).strip()
+
+
 def first_line(html_or_text: str | None, limit: int = 120) -> str:
     """The first non-empty line of the text, on one line, at most ``limit`` characters."""
     if limit <= 0:

@@ -8,6 +8,7 @@ from the store, at most a few times a second, without moving the cursor.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import webbrowser
 from typing import Callable, Iterable
@@ -77,6 +78,7 @@ class ThreadlineApp(App):
         self.poll_activity = "starting"
         self.poll_count = 0
         self._reload_pending = False
+        self._reset_pending = False
         self._apply_key_config()
 
     # -- set-up -------------------------------------------------------------
@@ -113,6 +115,8 @@ class ThreadlineApp(App):
                 interval=self.interval,
                 on_result=self.on_poll_result,
                 default_period=self.config.period,
+                parse_in="process",  # feedparser holds the GIL: keep it off the UI's process
+                workers=max(1, (os.cpu_count() or 2) - 1),  # and leave a core to the UI
             )
             self.follower = Follower(
                 self.store,
@@ -124,7 +128,10 @@ class ThreadlineApp(App):
                 on_report=self.on_follow_report,
             )
             self.poll_activity = "polling"
-            await asyncio.gather(self.poller.run(), self.follower.run())
+            try:
+                await asyncio.gather(self.poller.run(), self.follower.run())
+            finally:
+                await self.poller.aclose()
 
     def on_follow_report(self, report) -> None:
         if report.stopped:
@@ -170,24 +177,51 @@ class ThreadlineApp(App):
                 self.bell()
 
     def schedule_reload(self) -> None:
+        """Reload the lists soon; while a refresh pours in results, at most once a second."""
         if not self._reload_pending:
             self._reload_pending = True
-            self.set_timer(0.2, self._do_reload)
+            busy = self.poller is not None and self.poller.busy > 0
+            self.set_timer(1.0 if busy else 0.2, self._do_reload)
 
     def _do_reload(self) -> None:
         self._reload_pending = False
         self.reload_lists()
 
     def reload_lists(self, reset: bool = False) -> None:
-        feeds = self.feeds = self.store.feeds()
+        """Re-read the feed list and the timeline from the store.
+
+        The reads run in a thread (SQLite lets go of the GIL while it works);
+        only handing the rows to the widgets happens on the event loop.
+        """
+        self._reset_pending = self._reset_pending or reset
+        self._reload_worker()
+
+    @work(exclusive=True, group="reload", exit_on_error=False)
+    async def _reload_worker(self) -> None:
+        query, feed_filter = self.search_query, self.feed_filter
+
+        def read():
+            feeds = self.store.feeds()
+            live = self.store.followed_feed_ids()
+            if query:
+                rows = self.store.search(query)
+            else:
+                rows = self.store.timeline(feed_id=feed_filter)
+            return feeds, live, rows
+
         try:
-            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, self.store.followed_feed_ids())
+            feeds, live, rows = await asyncio.to_thread(read)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        if (query, feed_filter) != (self.search_query, self.feed_filter):
+            return  # the reader moved on while we read; a newer reload is coming
+        reset, self._reset_pending = self._reset_pending, False
+        self.feeds = feeds
+        try:
+            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live)
         except Exception:
             pass
-        if self.search_query:
-            rows = self.store.search(self.search_query)
-        else:
-            rows = self.store.timeline(feed_id=self.feed_filter)
         self.timeline.set_rows(rows, reset=reset)
         if not feeds:
             self.timeline.empty_message = "No feeds yet. Quit and run: threadline add URL"

@@ -50,15 +50,8 @@ class FeedList(OptionList):
             text.append("\n" + indent + "  " + reason[:60], style="red")
         return text
 
-    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None) -> None:
-        """Replace the list, keeping the highlighted feed highlighted."""
-        live = live or set()
-        shape = [(f.id, f.unread, f.status, f.error, f.title, f.id in live) for f in feeds]
-        if shape == self._shape:
-            return
-        self._shape = shape
-        current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
-        self._feeds = feeds
+    @staticmethod
+    def _head(feeds: list[Feed]) -> Text:
         total_unread = sum(f.unread for f in feeds)
         failing = sum(1 for f in feeds if f.failing)
         head = Text("All feeds", style="bold")
@@ -66,7 +59,28 @@ class FeedList(OptionList):
             head.append(f" {total_unread}", style="bold cyan")
         if failing:
             head.append(f"  ({failing} failing)", style="red")
-        options = [Option(head, id=ALL_FEEDS)]
+        return head
+
+    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None) -> None:
+        """Replace the list, keeping the highlighted feed highlighted."""
+        live = live or set()
+        shape = [(f.id, f.unread, f.status, f.error, f.title, f.id in live) for f in feeds]
+        if shape == self._shape:
+            return
+        same_rows = [(f.id, f.folder) for f in feeds] == [(f.id, f.folder) for f in self._feeds]
+        old_shape, self._shape = self._shape, shape
+        if same_rows and old_shape:
+            # Only counts or statuses changed (the usual case while polling):
+            # swap those prompts, keep every other row and the highlight as they are.
+            self._feeds = feeds
+            self.replace_option_prompt(ALL_FEEDS, self._head(feeds))
+            for f, before, after in zip(feeds, old_shape, shape):
+                if before != after:
+                    self.replace_option_prompt(str(f.id), self._prompt(f, "  " if f.folder else "", f.id in live))
+            return
+        current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
+        self._feeds = feeds
+        options = [Option(self._head(feeds), id=ALL_FEEDS)]
         folder = None
         for f in feeds:  # the store sorts by folder, then title
             if f.folder and f.folder != folder:

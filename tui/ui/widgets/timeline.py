@@ -127,7 +127,7 @@ class Timeline(ScrollView, can_focus=True):
         old_cursor_screen = self.cursor - int(self.scroll_y)
         self.rows = rows
         self._keys = {r.key: i for i, r in enumerate(rows)}
-        self._line_cache.clear()
+        # The line cache stays: its keys hold everything a row's look depends on.
         new = 0 if reset or not old_keys else sum(1 for k in self._keys if k not in old_keys)
         self.virtual_size = Size(self.size.width, len(rows))
         if reset or old_current is None:
