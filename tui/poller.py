@@ -25,6 +25,7 @@ sooner than the period itself. A 410 stops polling for good.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import math
 import os
@@ -59,6 +60,12 @@ MIN_INTERVAL = 0.05
 MAX_SLEEP = 30.0
 # Bodies up to this size are hashed on the loop; bigger ones in a thread.
 _HASH_INLINE = 64 * 1024
+_WARM_POOL_AT = 8  # never-parsed feeds in one refresh: worth starting the parsers up front
+
+
+def warm_parser() -> None:
+    """Runs in a fresh parser process: pay feedparser's import before the first body."""
+    importlib.import_module("tui.feeds")
 
 Outcome = Literal["new", "unchanged", "not-modified", "error", "gone", "deferred"]
 
@@ -374,21 +381,35 @@ class Poller:
             log.exception("could not record the failure of %s", feed.url)
         return PollResult(feed=feed, outcome="error", error=reason)
 
+    def _ensure_pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            import multiprocessing
+
+            # spawn, not fork: forking a process that runs threads (the UI, SQLite)
+            # can copy a held lock into the child.
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            )
+        return self._pool
+
+    def _warm_pool(self) -> None:
+        """Start the parser processes now, while the first requests are on the wire,
+        instead of when the first body arrives."""
+        if self.parse_in != "process" or self._pool is not None:
+            return
+        try:
+            pool = self._ensure_pool()
+            for _ in range(self.workers):
+                pool.submit(warm_parser)
+        except (OSError, ValueError):
+            pass  # _parse finds out again and falls back to threads
+
     async def _parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
         if self.parse_in == "thread":
             return await asyncio.to_thread(parse_for_store, body, headers, url)
         loop = asyncio.get_running_loop()
         try:
-            if self._pool is None:
-                import multiprocessing
-
-                # spawn, not fork: forking a process that runs threads (the UI, SQLite)
-                # can copy a held lock into the child.
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                )
-            return await loop.run_in_executor(self._pool, parse_for_store, body, headers, url)
+            return await loop.run_in_executor(self._ensure_pool(), parse_for_store, body, headers, url)
         except BrokenProcessPool:
             # The body killed a worker (memory, a crash in a C parser). Parsing it
             # here instead could take the app down with it; a fresh pool serves the rest.
@@ -422,6 +443,8 @@ class Poller:
         if feeds is None:
             feeds = await asyncio.to_thread(self.store.feeds)
         todo = [f for f in feeds if f.status != STATUS_GONE]
+        if sum(1 for f in todo if f.body_hash is None) >= _WARM_POOL_AT:
+            self._warm_pool()  # many feeds never parsed: bodies to parse are certain
 
         async def one(feed: Feed) -> PollResult:
             until = self.deferred_until(feed)

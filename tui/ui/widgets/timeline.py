@@ -148,13 +148,6 @@ class Timeline(ScrollView, can_focus=True):
         self.refresh()
         return new
 
-    def update_row(self, row: TimelineRow) -> None:
-        index = self._keys.get(row.key)
-        if index is not None:
-            self.rows[index] = row
-            self._line_cache.clear()
-            self.refresh_line(index - int(self.scroll_y))
-
     # -- drawing --------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -170,7 +163,10 @@ class Timeline(ScrollView, can_focus=True):
         is_cursor = index == self.cursor
         focused = self.has_focus
         minute = int(self._clock() // 60)
-        key = (row.key, row.read, row.followed, is_cursor, focused, width, minute, row.title, row.headline)
+        key = (
+            row.key, row.read, row.followed, row.title, row.headline, row.feed_title,
+            row.comment_count, is_cursor, focused, width, minute,
+        )
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
@@ -211,11 +207,12 @@ class Timeline(ScrollView, can_focus=True):
 
     # -- cursor -----------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
-        self._line_cache.clear()
-        self.refresh()
+        # Cached lines are keyed by whether they hold the cursor: only the two
+        # rows that changed are drawn again.
         self._scroll_cursor_into_view()
-        if new < int(self.scroll_y) + 1:
-            self.arrived = 0 if new == 0 else self.arrived
+        self.refresh()
+        if new == 0:
+            self.arrived = 0  # the reader is back at the top and has seen them
         self.post_message(self.CursorMoved(self.current))
 
     def _scroll_cursor_into_view(self) -> None:
