@@ -247,3 +247,19 @@ async def test_keys_rebind_from_config(tmp_path):
         await wait_for(pilot, lambda: store.article(row.article_id).read)
         await pilot.press("F")
         await wait_for(pilot, lambda: store.article(row.article_id).followed)
+
+
+async def test_a_store_that_cannot_write_is_reported_not_raised():
+    store = seeded_store()
+    store._db.execute("PRAGMA query_only=ON")  # every write now fails as on a read-only home
+    app = make_app(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        select(app, "Ferry timetable change 4")
+        row = app.timeline.current
+        await pilot.press("m", "f", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, ArticleScreen))
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any("read-only" in m for m in messages), messages
+        assert store.article(row.article_id).read is False

@@ -24,7 +24,7 @@ from tui.comments.sources import load_comments
 from tui.comments.tree import build_thread
 from tui.model import Comment
 from tui.text import html_to_text
-from tui.ui.widgets.comment_tree import CommentTree, comment_search_text
+from tui.ui.widgets.comment_tree import comment_search_text
 
 NOW = 1_795_000_000.0
 

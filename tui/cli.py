@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 import tempfile
 import time
@@ -137,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from tui.store import StoreError
 
+    # Problems worth a line (a feed the store could not record) go to stderr as
+    # one line each; the per-feed summary on stdout says the rest.
+    logging.basicConfig(level=logging.WARNING, format="threadline: %(message)s")
     try:
         if command is None:
             return _run_app(args, paths, config)

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from tui.feeds import FeedError, content_hash, parse_for_store
+from tui.store import StoreError
 from tui.fetch import RETRY_MARK, FetchResult, Fetcher, human_seconds
 from tui.model import (
     STATUS_ERROR,
@@ -61,6 +62,28 @@ MAX_SLEEP = 30.0
 # Bodies up to this size are hashed on the loop; bigger ones in a thread.
 _HASH_INLINE = 64 * 1024
 _WARM_POOL_AT = 8  # never-parsed feeds in one refresh: worth starting the parsers up front
+
+
+def _die_with_parent(parent: int) -> None:
+    """Runs first in every parser process: if the refresh or the app that started it
+    is killed (kill -9 runs no clean-up), the parser goes too instead of living on."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        import threading
+
+        def watch() -> None:  # elsewhere: notice the parent is gone within a second
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(0)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # died before the signal was armed
+        os._exit(0)
 
 
 def warm_parser() -> None:
@@ -260,7 +283,10 @@ class Poller:
                     result = await self._poll_once(feed)
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a bug or a store failure must not stop other feeds
+            except StoreError as exc:  # full disk, read-only home: the reason says it all
+                log.warning("polling %s: %s", feed.url, exc)
+                result = await self._record_surprise(feed, exc)
+            except Exception as exc:  # a bug must not stop the other feeds
                 log.exception("polling %s failed", feed.url)
                 result = await self._record_surprise(feed, exc)
         finally:
@@ -377,6 +403,8 @@ class Poller:
         self._fail(feed, FetchResult(url=feed.url, error=reason), reason, now)
         try:
             await asyncio.to_thread(self.store.save_poll, feed, None)
+        except StoreError as exc:
+            log.warning("could not record the failure of %s: %s", feed.url, exc)
         except Exception:
             log.exception("could not record the failure of %s", feed.url)
         return PollResult(feed=feed, outcome="error", error=reason)
@@ -388,7 +416,10 @@ class Poller:
             # spawn, not fork: forking a process that runs threads (the UI, SQLite)
             # can copy a held lock into the child.
             self._pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_die_with_parent,
+                initargs=(os.getpid(),),
             )
         return self._pool
 

@@ -286,28 +286,41 @@ class ThreadlineApp(App):
                 self.open_link(article.link)
         elif event.action == "toggle_read":
             if row.update_id is not None:
-                self.store.set_update_read(row.update_id, not row.read)
+                self.write(self.store.set_update_read, row.update_id, not row.read)
             else:
-                self.store.set_read(row.article_id, not row.read)
+                self.write(self.store.set_read, row.article_id, not row.read)
             self.reload_lists()
         elif event.action == "follow":
             self.toggle_follow(row.article_id)
 
     # -- actions ----------------------------------------------------------------
+    def write(self, fn, *args):
+        """Run a store write; a full disk or a read-only home is said, not raised.
+
+        Returns what ``fn`` returned (True for None), or None when it failed.
+        """
+        try:
+            result = fn(*args)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        return True if result is None else result
+
     def open_article(self, row: TimelineRow) -> None:
         article = self.store.article(row.article_id)
         if article is None:
             return
         feed = self.store.feed_by_id(article.feed_id)
         updates = self.store.updates(article.id)
-        self.store.set_read(article.id)  # the whole article is on screen, updates included
+        self.write(self.store.set_read, article.id)  # the whole article is on screen
         self.push_screen(ArticleScreen(article, feed, updates, focus_update=row.update_key, zone=self.zone))
         self.schedule_reload()
 
     def toggle_read(self, article_id: int | None) -> None:
         article = self.store.article(article_id) if article_id else None
         if article:
-            self.store.set_read(article.id, not article.read)
+            if not self.write(self.store.set_read, article.id, not article.read):
+                return
             self.notify("marked unread" if article.read else "marked read")
             self.schedule_reload()
 
@@ -317,7 +330,8 @@ class ThreadlineApp(App):
             return
         on = not article.followed
         until = self.clock() + self.config.follow_quiet_hours * 3600 if on else None
-        self.store.set_followed(article.id, on, until)
+        if not self.write(self.store.set_followed, article.id, on, until):
+            return
         if on:
             from tui.live import record_live_updates
 
@@ -398,7 +412,9 @@ class ThreadlineApp(App):
             )
 
     def _mark_all_read(self) -> None:
-        n = self.store.mark_all_read(self.feed_filter)
+        n = self.write(self.store.mark_all_read, self.feed_filter)
+        if n is None:
+            return
         self.notify(f"marked {n} read")
         self.reload_lists()
 

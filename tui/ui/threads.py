@@ -68,7 +68,7 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
             raise CommentsError(f"network error: {type(exc).__name__}") from exc
 
     def on_seen(ids: set[str]) -> None:
-        store.mark_comments_seen(key, ids)
+        app.write(store.mark_comments_seen, key, ids)
 
     app.push_screen(
         ThreadScreen(
