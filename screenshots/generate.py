@@ -61,7 +61,7 @@ async def main() -> None:
             await pilot.press("j", "j")
             await pilot.pause(0.3)
             app.save_screenshot(str(HERE / "comments.svg"))
-            await pilot.press("space")
+            await pilot.press("g", "n", "space")  # fold the second thread under its first comment
             await pilot.pause(0.3)
             app.save_screenshot(str(HERE / "comments-folded.svg"))
         store.close()
