@@ -63,30 +63,17 @@ PHASES = ("cold", "warm1", "warm2")
 
 
 def driver_process(home: str) -> int:
-    """What ``threadline --home HOME refresh`` does, but parsing in worker processes."""
+    """``threadline --home HOME refresh``'s work (tui.refresh), called in-process:
+    a cross-check that the command line adds nothing to the refresh itself."""
     from tui.config import load_config, resolve_paths
-    from tui.fetch import Fetcher
-    from tui.live import record_live_updates
-    from tui.poller import Poller
+    from tui.refresh import refresh_feeds
     from tui.store import Store
 
     paths = resolve_paths(home)
     config = load_config(paths.config)
 
-    async def run(store):
-        async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
-            poller = Poller(store, fetcher, default_period=config.period, parse_in="process")
-            try:
-                results = await poller.refresh_all()
-            finally:
-                await poller.aclose()
-        touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
-        if touched:
-            await asyncio.to_thread(record_live_updates, store, touched)
-        return results
-
     with Store.open(paths.data) as store:
-        results = asyncio.run(run(store))
+        results = asyncio.run(refresh_feeds(store, config, parse_in="process"))
     new = sum(len(r.new_ids) for r in results)
     parsed = sum(1 for r in results if r.parsed)
     failed = sum(1 for r in results if r.outcome in ("error", "gone"))

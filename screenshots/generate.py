@@ -19,9 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from tui.config import Config  # noqa: E402
 from tui.demo import Newsroom  # noqa: E402
-from tui.fetch import Fetcher  # noqa: E402
-from tui.live import record_live_updates  # noqa: E402
-from tui.poller import Poller  # noqa: E402
+from tui.refresh import refresh_feeds  # noqa: E402
 from tui.store import Store  # noqa: E402
 from tui.ui.app import ThreadlineApp  # noqa: E402
 
@@ -36,9 +34,7 @@ async def main() -> None:
         store = Store.open(Path(home))
         for url, title, folder in newsroom.feeds():
             store.add_feed(url, title=title, folder=folder)
-        async with Fetcher() as fetcher:
-            results = await Poller(store, fetcher).refresh_all()
-        record_live_updates(store, [i for r in results for i in (*r.new_ids, *r.changed_ids)])
+        await refresh_feeds(store, parse_in="thread")
         now = START + 4 * 180
         app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, clock=lambda: now)
         async with app.run_test(size=SIZE) as pilot:

@@ -17,9 +17,11 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Callable
 from urllib.parse import urlsplit
+
+from tui.demo.server import QuietHTTPServer  # hang-ups are normal in fault tests
 
 
 @dataclass
@@ -84,7 +86,7 @@ class LoopbackServer:
             def do_HEAD(self) -> None:
                 server._handle(self, head=True)
 
-        self._httpd = ThreadingHTTPServer((host, 0), _Handler)
+        self._httpd = QuietHTTPServer((host, 0), _Handler)
         self._httpd.daemon_threads = True
         self.host = host
         self.port = self._httpd.server_address[1]

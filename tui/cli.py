@@ -227,24 +227,10 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
 
 
 async def _refresh(store, config: Config, interval: float | None):
-    from tui.fetch import Fetcher
-    from tui.poller import Poller
+    from tui.refresh import refresh_feeds
 
     started = time.perf_counter()
-    async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
-        # Parsing in worker processes uses every core; the store is written here.
-        poller = Poller(
-            store, fetcher, interval=interval, default_period=config.period, parse_in="process"
-        )
-        try:
-            results = await poller.refresh_all()
-        finally:
-            await poller.aclose()
-    from tui.live import record_live_updates
-
-    touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
-    if touched:
-        await asyncio.to_thread(record_live_updates, store, touched)
+    results = await refresh_feeds(store, config, interval=interval)
     return results, time.perf_counter() - started
 
 

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -224,6 +225,15 @@ def make_server(render_page: Callable[[str], Page]) -> ThreadingHTTPServer:
             except (BrokenPipeError, ConnectionResetError):
                 pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = QuietHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     return server
+
+
+class QuietHTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # A reader that hangs up mid-request (the app quitting, a poll cut off) is
+        # normal here; printing a traceback would land on the reader's terminal.
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)

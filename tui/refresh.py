@@ -1,0 +1,33 @@
+"""One headless refresh: poll every feed once and keep live articles' updates.
+
+What `threadline refresh` runs, and what the benchmarks and the screenshot
+script run to fill a store the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tui.config import Config
+from tui.fetch import Fetcher
+from tui.live import record_live_updates
+from tui.poller import Poller, PollResult
+
+
+async def refresh_feeds(
+    store, config: Config | None = None, *, interval: float | None = None, parse_in: str = "process"
+) -> list[PollResult]:
+    config = config or Config()
+    async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
+        # Parsing in worker processes uses every core; the store is written here.
+        poller = Poller(
+            store, fetcher, interval=interval, default_period=config.period, parse_in=parse_in
+        )
+        try:
+            results = await poller.refresh_all()
+        finally:
+            await poller.aclose()
+    touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
+    if touched:
+        await asyncio.to_thread(record_live_updates, store, touched)
+    return results
