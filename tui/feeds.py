@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import functools
 import hashlib
 import html
 import io
@@ -26,16 +27,22 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 from urllib.parse import urljoin
 
-import feedparser
-import feedparser.api
-
 from .model import Article, ParsedFeed
 from .text import search_text
 
-# feedparser first tries the libxml2 SAX driver, which is not installed: the
-# failed import runs under the import lock on every parse, and parser threads
-# queue behind it. The standard expat driver is the one that gets used anyway.
-feedparser.api.PREFERRED_XML_PARSERS = []
+
+@functools.cache
+def _feedparser():
+    """feedparser, imported on first use: a process that only fetches and stores
+    (parsing runs in worker processes) never pays its import or its ~10 MB."""
+    import feedparser
+    import feedparser.api
+
+    # feedparser first tries the libxml2 SAX driver, which is not installed: the
+    # failed import runs under the import lock on every parse, and parser threads
+    # queue behind it. The standard expat driver is the one used anyway.
+    feedparser.api.PREFERRED_XML_PARSERS = []
+    return feedparser
 
 __all__ = ["FeedError", "parse_feed", "content_hash"]
 
@@ -116,7 +123,7 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
     # resolve_relative_uris=False: text.py resolves links in the body itself
     # against the article link. Link elements are still resolved by feedparser
     # against xml:base / the content-location header set in parse_feed.
-    d = feedparser.parse(
+    d = _feedparser().parse(
         io.BytesIO(body),
         response_headers=headers,
         sanitize_html=False,

@@ -207,7 +207,7 @@ class Poller:
         self.default_period = default_period
         self.rng = rng or random.Random()
         self.busy = 0  # polls in flight
-        self._polls_at_once = asyncio.Semaphore(2 * max(1, getattr(fetcher, "total", 16)))
+        self._polls_at_once = asyncio.Semaphore(max(1, getattr(fetcher, "total", 16)))
         self.last_success: float | None = None
         self._failing: dict[int, bool] = {}
         self._inflight: dict[int, asyncio.Task] = {}
