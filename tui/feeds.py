@@ -97,18 +97,37 @@ def parse_feed(
     """Parse one fetched feed body. Raises FeedError when it is not a feed."""
     if not body or not body.strip():
         raise FeedError("empty response")
+    lower = _response_headers(headers, url)
+    content_type = lower.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    if _looks_like_json(body, content_type):
+        parsed = _parse_json_feed(body, content_type, lower.get("content-location", url))
+        parsed.entries = _dedupe(parsed.entries)
+        return parsed
+    # The fast path answers only when it is sure to give feedparser's result.
+    parsed = fastfeed.parse_fast(body, headers, url)
+    if parsed is None:
+        parsed = _parse_with_feedparser(body, headers, url)
+    return parsed
+
+
+def _response_headers(headers: dict[str, str] | None, url: str) -> dict[str, str]:
     lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     if url:
         # A server's own Content-Location may be relative; the base for
         # relative links is wherever we actually fetched the document.
         lower["content-location"] = urljoin(url, lower.get("content-location", ""))
-    content_type = lower.get("content-type", "").split(";", 1)[0].strip().lower()
+    return lower
 
-    if _looks_like_json(body, content_type):
-        parsed = _parse_json_feed(body, content_type, lower.get("content-location", url))
-    else:
-        body = _utf8_from_bom(body, lower)
-        parsed = _parse_xml_feed(body, lower, content_type)
+
+def _parse_with_feedparser(
+    body: bytes, headers: dict[str, str] | None = None, url: str = ""
+) -> ParsedFeed:
+    """parse_feed for an XML body, always through feedparser."""
+    lower = _response_headers(headers, url)
+    content_type = lower.get("content-type", "").split(";", 1)[0].strip().lower()
+    body = _utf8_from_bom(body, lower)
+    parsed = _parse_xml_feed(body, lower, content_type)
     parsed.entries = _dedupe(parsed.entries)
     return parsed
 
@@ -137,17 +156,21 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
         if not version or d.get("bozo"):
             raise FeedError(_not_a_feed_reason(body, content_type, d))
 
-    namespaces = d.get("namespaces", {}) or {}
-    parsed = ParsedFeed(
-        title=title,
+    parsed = _parsed_feed(feed, entries, d.get("namespaces", {}) or {})
+    if d.get("bozo"):
+        parsed.bozo = _one_line(d.get("bozo_exception")) or "feed is not well-formed"
+    return parsed
+
+
+def _parsed_feed(feed: Any, entries: list[Any], namespaces: dict[str, str]) -> ParsedFeed:
+    """ParsedFeed from feedparser's feed and entry dicts (or fastfeed's copies of them)."""
+    return ParsedFeed(
+        title=_text(feed.get("title")),
         site_url=_text(feed.get("link")),
         ttl=_ttl_seconds(feed.get("ttl")),
         update_period=_update_period(feed, namespaces),
         entries=[_article_from_entry(e, namespaces) for e in entries],
     )
-    if d.get("bozo"):
-        parsed.bozo = _one_line(d.get("bozo_exception")) or "feed is not well-formed"
-    return parsed
 
 
 # UTF-32 first: its little-endian BOM begins with UTF-16's.
@@ -433,3 +456,8 @@ def _one_line(exc: Any) -> str:
         message = str(exc)
     message = " ".join(message.split()) or type(exc).__name__
     return message[:_REASON_MAX]
+
+
+# Last, and as a module: fastfeed builds on the helpers above and imports this
+# module for them, whichever of the two is imported first.
+from . import fastfeed  # noqa: E402
