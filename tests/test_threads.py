@@ -12,7 +12,6 @@ from tui.comments.sources import discover
 from tui.config import Config
 from tui.demo import Newsroom
 from tui.fetch import Fetcher
-from tui.live import record_live_updates
 from tui.poller import Poller
 from tui.store import Store
 from tui.ui.app import ThreadlineApp
@@ -40,8 +39,7 @@ async def polled_store(room: Newsroom) -> Store:
     for url, title, folder in room.feeds():
         store.add_feed(url, title=title, folder=folder)
     async with Fetcher() as fetcher:
-        results = await Poller(store, fetcher).refresh_all()
-    record_live_updates(store, [i for r in results for i in (*r.new_ids, *r.changed_ids)])
+        await Poller(store, fetcher).refresh_all()
     return store
 
 

@@ -2,11 +2,11 @@
 follow the articles the reader asked to follow.
 
 ``record_live_updates`` runs after every poll that brought new or changed
-articles (headless refresh and app alike), so a live article's new paragraphs
-become timeline rows whichever way it was polled. ``Follower`` polls followed
-articles faster than their feeds' normal period — always conditionally, never
-faster than the server allows — and reads the article page's JSON-LD when the
-publisher provides one.
+articles (the poller calls it as it stores them), so a live article's new
+paragraphs become timeline rows whichever way it was polled. ``Follower``
+polls followed articles faster than their feeds' normal period — always
+conditionally, never faster than the server allows — and reads the article
+page's JSON-LD when the publisher provides one.
 """
 
 from __future__ import annotations
@@ -134,9 +134,7 @@ class Follower:
                 polled_feeds.add(feed.id)
                 if now - (feed.last_polled or 0.0) >= period:
                     result = await self.poller.poll_feed(feed)
-                    ids = [*result.new_ids, *result.changed_ids]
-                    if ids:
-                        report.added += await asyncio.to_thread(record_live_updates, self.store, ids)
+                    report.added += result.updates
                     report.error = result.error
             report.added += await self._check_page(article)
             fresh = await asyncio.to_thread(self.store.article, article.id)

@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from tui.feeds import FeedError, content_hash, parse_for_store
-from tui.store import StoreError
 from tui.fetch import RETRY_MARK, FetchResult, Fetcher, human_seconds
+from tui.live import record_live_updates
 from tui.model import (
     STATUS_ERROR,
     STATUS_GONE,
@@ -46,7 +46,9 @@ from tui.model import (
     STATUS_OK,
     Feed,
     ParsedFeed,
+    Update,
 )
+from tui.store import StoreError
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,7 @@ class PollResult:
     bytes_received: int = 0
     elapsed: float = 0.0
     moved_to: str | None = None
+    updates: list[Update] = field(default_factory=list)  # live updates this poll added
 
 
 def _short(exc: BaseException, limit: int = 120) -> str:
@@ -365,11 +368,20 @@ class Poller:
                             feed.title = parsed.title
                         self._succeed(feed, fetched, now, STATUS_OK)
                         result.outcome, result.parsed = "new", True
-        saved = await asyncio.to_thread(self.store.save_poll, feed, parsed)
+        saved = await asyncio.to_thread(self._save, feed, parsed)
         if parsed is not None:
             result.new_ids = list(saved.new_ids)
             result.changed_ids = list(saved.changed_ids)
+            result.updates = saved.updates
         return result
+
+    def _save(self, feed: Feed, parsed: ParsedFeed | None):
+        """Store the poll, then split the live articles it touched into updates:
+        every caller (refresh, app, follower) gets the updates from this one place."""
+        saved = self.store.save_poll(feed, parsed)
+        touched = [*saved.new_ids, *saved.changed_ids]
+        saved.updates = record_live_updates(self.store, touched) if touched else []
+        return saved
 
     def _succeed(self, feed: Feed, fetched: FetchResult, now: float, status: str) -> None:
         feed.status = status

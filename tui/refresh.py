@@ -1,4 +1,5 @@
-"""One headless refresh: poll every feed once and keep live articles' updates.
+"""One headless refresh: poll every feed once (live articles' updates are kept
+by the poller as it stores them).
 
 What `threadline refresh` runs, and what the benchmarks and the screenshot
 script run to fill a store the same way.
@@ -6,11 +7,8 @@ script run to fill a store the same way.
 
 from __future__ import annotations
 
-import asyncio
-
 from tui.config import Config
 from tui.fetch import Fetcher
-from tui.live import record_live_updates
 from tui.poller import Poller, PollResult
 
 
@@ -27,7 +25,4 @@ async def refresh_feeds(
             results = await poller.refresh_all()
         finally:
             await poller.aclose()
-    touched = [i for r in results for i in (*r.new_ids, *r.changed_ids)]
-    if touched:
-        await asyncio.to_thread(record_live_updates, store, touched)
     return results

@@ -144,6 +144,7 @@ class StoreError(Exception):
 class SaveResult:
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)  # filled by the poller (tui/live.py)
 
 
 @dataclass

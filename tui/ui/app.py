@@ -68,6 +68,7 @@ class ThreadlineApp(App):
         self.zone = reader_zone(self.config.timezone)
         self.opener = opener or (lambda url: webbrowser.open(url, new=2))
         self.opened_links: list[str] = []
+        self.comments_client = None  # one httpx client for every thread, made on first use
         self.timeline = Timeline(id="timeline", clock=clock, zone=self.zone)
         self.feed_filter: int | None = None
         self.feeds: list = []
@@ -75,7 +76,6 @@ class ThreadlineApp(App):
         self.poller = None
         self.follower = None
         self.last_success: float | None = None
-        self.poll_activity = "starting"
         self.poll_count = 0
         self._reload_pending = False
         self._reset_pending = False
@@ -127,7 +127,6 @@ class ThreadlineApp(App):
                 interval=self.interval,
                 on_report=self.on_follow_report,
             )
-            self.poll_activity = "polling"
             try:
                 await asyncio.gather(self.poller.run(), self.follower.run())
             finally:
@@ -149,23 +148,9 @@ class ThreadlineApp(App):
         self.poll_count += 1
         if result.outcome in ("new", "not-modified", "unchanged"):
             self.last_success = self.clock()
-        if result.new_ids or result.changed_ids:
-            self.record_updates([*result.new_ids, *result.changed_ids])
+        if result.updates:  # the poller split the live articles it touched
+            self.announce_updates(result.updates)
         self.schedule_reload()
-
-    @work(group="live", exit_on_error=False)
-    async def record_updates(self, article_ids: list[int]) -> None:
-        """Split changed live articles into updates, off the event loop."""
-        from tui.live import record_live_updates
-
-        try:
-            added = await asyncio.to_thread(record_live_updates, self.store, article_ids)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
-            return
-        if added:
-            self.announce_updates(added)
-            self.schedule_reload()
 
     def announce_updates(self, added) -> None:
         followed = {a.id for a in self.store.followed_articles()}

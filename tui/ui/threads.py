@@ -30,7 +30,7 @@ def source_config(app: "ThreadlineApp") -> SourceConfig:
 
 
 def http_client(app: "ThreadlineApp") -> httpx.AsyncClient:
-    client = getattr(app, "_comments_client", None)
+    client = app.comments_client
     if client is None or client.is_closed:
         client = httpx.AsyncClient(
             headers={"User-Agent": USER_AGENT},
@@ -38,7 +38,7 @@ def http_client(app: "ThreadlineApp") -> httpx.AsyncClient:
             follow_redirects=True,
             limits=httpx.Limits(max_connections=8),
         )
-        app._comments_client = client
+        app.comments_client = client
     return client
 
 
