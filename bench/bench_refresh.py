@@ -66,7 +66,7 @@ def driver_process(home: str) -> int:
     """``threadline --home HOME refresh``'s work (tui.refresh), called in-process:
     a cross-check that the command line adds nothing to the refresh itself."""
     from tui.config import load_config, resolve_paths
-    from tui.refresh import refresh_feeds
+    from tui.polling.refresh import refresh_feeds
     from tui.store import Store
 
     paths = resolve_paths(home)

@@ -43,7 +43,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from html import escape
-from typing import Iterator
 
 WORDS = (
     "minister council airport column siege harbour bridge report officials said "

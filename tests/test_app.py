@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import time
 
-
 from loopback import Reply
+
 from tui.config import Config
-from tui.live import record_live_updates
+from tui.live.follow import record_live_updates
 from tui.model import STATUS_ERROR, Article, ParsedFeed
 from tui.store import Store
 from tui.ui.app import ThreadlineApp

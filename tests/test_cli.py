@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from loopback import Reply
+
 from tui.cli import main
 from tui.store import Store
 

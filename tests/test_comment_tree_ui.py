@@ -12,13 +12,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-
 from textual.app import App
 
 import tui.ui
 from tui.model import Comment
-from tui.ui.screens.thread import ThreadScreen
 from tui.ui.screens.links import LinkChooser
+from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.comment_tree import CommentTree
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc).timestamp()

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-
 from loopback import LoggedRequest, Reply
+
 from tui.comments.base import CommentsError, SourceConfig, ThreadSource, parse_time
-from tui.comments.sources import load_comments, load_more
+from tui.comments.discover import load_comments, load_more
 from tui.comments.tree import build_thread
 from tui.model import Comment
 
@@ -124,7 +124,7 @@ async def test_wordpress_rest_route_root(server):
 
 
 async def test_wordpress_page_count_is_capped(server, monkeypatch):
-    import tui.comments.wordpress as wordpress
+    import tui.comments.adapters.wordpress as wordpress
 
     monkeypatch.setattr(wordpress, "MAX_PAGES", 3)
     server.route(

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from loopback import Reply
-from tui.comments.sources import (
+
+from tui.comments.discover import (
     CommentsError,
     SourceConfig,
     ThreadSource,

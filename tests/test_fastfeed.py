@@ -1,6 +1,6 @@
-"""tui.fastfeed: the ElementTree fast path gives feedparser's result, or None.
+"""tui.feeds.fast: the ElementTree fast path gives feedparser's result, or None.
 
-Every case runs both paths: ``parse_fast`` and ``feeds._parse_with_feedparser``
+Every case runs both paths: ``parse_fast`` and ``classic.parse_with_feedparser``
 (what parse_feed falls back to). The fast path may decline (None) but must never
 differ.
 """
@@ -12,15 +12,15 @@ from email.utils import formatdate
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import hostile_corpus as hc
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile_corpus as hc
-from tui import fastfeed, feeds
-from tui.feeds import FeedError, parse_feed
-from tui.fastfeed import parse_fast
+from tui.feeds import classic, compat, fast
+from tui.feeds.fast import parse_fast
+from tui.feeds.parse import FeedError, parse_feed
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "feeds"
@@ -35,7 +35,7 @@ def agree(body: bytes, headers: dict | None = None, url: str = ""):
     """parse_fast's answer, after checking it against feedparser's."""
     fast = parse_fast(body, headers, url)
     try:
-        slow = feeds._parse_with_feedparser(body, headers, url)
+        slow = classic.parse_with_feedparser(body, headers, url)
     except FeedError:
         assert fast is None
         return None
@@ -158,7 +158,7 @@ def test_declines_what_feedparser_would_flag():
 def test_known_namespace_table_is_feedparsers():
     from feedparser.mixin import _FeedParserMixin
 
-    assert fastfeed._KNOWN == {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
+    assert compat.KNOWN_NAMESPACES == {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
 
 
 # -- generated documents --------------------------------------------------------------
@@ -353,13 +353,14 @@ def test_generated_documents_mostly_take_the_fast_path():
 )
 def test_date_reader_matches_feedparsers(text):
     import xml.etree.ElementTree as ET
+
     from feedparser.datetimes import _parse_date
 
     el = ET.Element("pubDate")
     el.text = text
     try:
-        mine = fastfeed._date(el)
-    except fastfeed._Unsure:
+        mine = fast._date(el)
+    except compat.Unsure:
         return
     theirs = _parse_date(text.strip())
     assert mine == theirs

@@ -1,4 +1,4 @@
-"""tui.feeds: every feed dialect into model.ParsedFeed, and every non-feed into FeedError."""
+"""tui.feeds.parse: every feed dialect into model.ParsedFeed, and every non-feed into FeedError."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.feeds import FeedError, content_hash, parse_feed
+from tui.feeds.parse import FeedError, content_hash, parse_feed
 from tui.model import ParsedFeed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"

@@ -1,4 +1,4 @@
-"""tui.fetch against a real loopback HTTP server: politeness, limits, failures."""
+"""tui.net against a real loopback HTTP server: politeness, limits, failures."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import zlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from loopback import LoopbackServer, Reply
 
 import tui
-from loopback import LoopbackServer, Reply
-from tui.fetch import Fetcher, FetchResult, parse_max_age, parse_retry_after
+from tui.net import Fetcher, FetchResult, parse_max_age, parse_retry_after
 
 RSS = """<?xml version="1.0"?>
 <rss version="2.0"><channel><title>Wire</title><link>http://example.invalid/</link>

@@ -17,13 +17,13 @@ import time
 
 import httpx
 import pytest
-
 from loopback import Reply
+
 from tui.comments.base import CommentsError, SourceConfig, ThreadSource
-from tui.comments.sources import load_comments
+from tui.comments.discover import load_comments
 from tui.comments.tree import build_thread
 from tui.model import Comment
-from tui.text import html_to_text
+from tui.text.html import html_to_text
 from tui.ui.widgets.comment_tree import comment_search_text
 
 NOW = 1_795_000_000.0

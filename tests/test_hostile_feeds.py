@@ -16,17 +16,17 @@ import json
 import time
 
 import pytest
-
 from hostile_corpus import BIG_BODIES, BODIES, DATES_JSON, DATES_RSS, gzip_bomb, rss
 from loopback import Reply
+
 from tui.cli import main
 from tui.comments.base import parse_time
-from tui.feeds import parse_feed
-from tui.fetch import Fetcher
+from tui.feeds.parse import parse_feed
 from tui.model import Article, ParsedFeed
-from tui.poller import Poller
+from tui.net import Fetcher
+from tui.polling.poller import Poller
 from tui.store import Store
-from tui.timefmt import absolute, relative
+from tui.text.timefmt import absolute, relative
 
 OLD = [("old-1", "Stored before"), ("old-2", "Also stored before")]
 MB = 1024 * 1024

@@ -13,13 +13,13 @@ import email.utils
 import time
 
 import pytest
-
 from hostile_corpus import HTTP_FAULTS, rss
 from loopback import Blackhole, Reply
+
 from tui.cli import main
-from tui.fetch import Fetcher
 from tui.model import STATUS_GONE, Article, ParsedFeed
-from tui.poller import Poller
+from tui.net import Fetcher
+from tui.polling.poller import Poller
 from tui.store import Store
 
 TIMEOUT = 1.0

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from hostile_corpus import rss
 from loopback import Reply
+
 from tui.cli import main
 from tui.model import Article, ParsedFeed
 from tui.store import Store, StoreError

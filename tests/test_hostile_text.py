@@ -12,13 +12,25 @@ import json
 from pathlib import Path
 
 import pytest
-
-from hostile_corpus import BAD_HREFS, BAD_LINKS, ESCAPES, FORBIDDEN, GOOD_LINKS, LEFT, MARKUP, RIGHT, SECRET_WORDS, framed
+from hostile_corpus import (
+    BAD_HREFS,
+    BAD_LINKS,
+    ESCAPES,
+    FORBIDDEN,
+    GOOD_LINKS,
+    LEFT,
+    MARKUP,
+    RIGHT,
+    SECRET_WORDS,
+    framed,
+)
 from loopback import Reply
+
 from tui.cli import main
 from tui.comments.base import http_url
 from tui.store import Store
-from tui.text import clean, clean_line, first_line, html_to_plain, html_to_text, safe_url
+from tui.text.html import first_line, html_to_plain, html_to_text
+from tui.text.sanitize import clean, clean_line, safe_url
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
 

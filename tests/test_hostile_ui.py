@@ -14,10 +14,21 @@ from __future__ import annotations
 import html as html_module
 
 import pytest
-
-from hostile_corpus import BAD_LINKS, ESCAPES, FORBIDDEN, LEFT, MARKUP, RIGHT, SECRET_WORDS, framed, gzip_bomb, rss
+from hostile_corpus import (
+    BAD_LINKS,
+    ESCAPES,
+    FORBIDDEN,
+    LEFT,
+    MARKUP,
+    RIGHT,
+    SECRET_WORDS,
+    framed,
+    gzip_bomb,
+    rss,
+)
 from loopback import Reply
 from test_app import NOW, make_app, wait_for
+
 from tui.model import STATUS_ERROR, Article, Comment, ParsedFeed
 from tui.store import Store
 from tui.ui.screens.article import ArticleScreen

@@ -7,11 +7,12 @@ import json
 import time
 
 from loopback import Reply
+
 from tui.config import Config
-from tui.fetch import Fetcher
-from tui.live import Follower, merge_jsonld, record_live_updates
+from tui.live.follow import Follower, merge_jsonld, record_live_updates
 from tui.model import Update
-from tui.poller import Poller
+from tui.net import Fetcher
+from tui.polling.poller import Poller
 from tui.store import Store
 from tui.ui.app import ThreadlineApp
 

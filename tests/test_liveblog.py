@@ -13,8 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tui.liveblog import diff_updates, looks_live, split_updates, updates_from_jsonld
-from tui.model import Update
+from tui.live.jsonld import updates_from_jsonld
+from tui.live.markers import looks_live
+from tui.live.split import split_updates
+from tui.model import Article, Update
+from tui.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "liveblog"
 
@@ -349,34 +352,48 @@ def _add_on_top(article: str, marker_html: str) -> str:
     return article.replace("<h4>LATEST</h4>\n", "<h4>LATEST</h4>\n" + marker_html + "\n", 1)
 
 
+def _store_with(updates: list[Update]) -> tuple[Store, int]:
+    """A real store holding one live article and its first split."""
+    store = Store.memory()
+    feed = store.add_feed("http://127.0.0.1/feed.xml")
+    from tui.model import ParsedFeed
+
+    saved = store.save_poll(feed, ParsedFeed(title="t", entries=[Article(guid="g", title="live")]))
+    article_id = saved.new_ids[0]
+    store.save_updates(article_id, updates)
+    return store, article_id
+
+
 def test_republish_with_one_more_update(article):
-    old = split_updates(article, ARTICLE_PUBLISHED)
+    store, article_id = _store_with(split_updates(article, ARTICLE_PUBLISHED))
     newer = _add_on_top(article, "<p><strong>UPDATE 0155 GMT:</strong> Rain has eased.</p>")
-    new = split_updates(newer, ARTICLE_PUBLISHED)
-    added, edited = diff_updates(old, new)
-    assert [u.headline for u in added] == ["Rain has eased."]
-    assert iso(added[0].time) == "2026-03-11T01:55"
-    assert added[0].position == 6
-    assert edited == []
+    saved = store.save_updates(article_id, split_updates(newer, ARTICLE_PUBLISHED))
+    assert [u.headline for u in saved.added] == ["Rain has eased."]
+    assert iso(saved.added[0].time) == "2026-03-11T01:55"
+    assert saved.added[0].position == 6
+    assert saved.edited == []
 
 
 def test_editing_an_update_keeps_its_key(article):
     old = split_updates(article, ARTICLE_PUBLISHED)
+    store, article_id = _store_with(old)
     changed = article.replace("cancelled until Thursday", "cancelled until Friday")
     assert changed != article
     new = split_updates(changed, ARTICLE_PUBLISHED)
-    added, edited = diff_updates(old, new)
-    assert added == []
-    assert len(edited) == 1 and edited[0].edited is True
-    assert "Friday" in edited[0].html
+    saved = store.save_updates(article_id, new)
+    assert saved.added == []
+    assert len(saved.edited) == 1 and saved.edited[0].edited is True
+    assert "Friday" in saved.edited[0].html
     assert [u.key for u in old] == [u.key for u in new]
     assert sum(u.edited for u in new) == 1
+    assert [u.edited for u in store.updates(article_id)].count(True) == 1
 
 
-def test_diff_ignores_whitespace_reflow(article):
-    old = split_updates(article, ARTICLE_PUBLISHED)
+def test_whitespace_reflow_is_not_an_edit(article):
+    store, article_id = _store_with(split_updates(article, ARTICLE_PUBLISHED))
     new = split_updates(article.replace("</strong> ", "</strong>\n   "), ARTICLE_PUBLISHED)
-    assert diff_updates(old, new) == ([], [])
+    saved = store.save_updates(article_id, new)
+    assert (saved.added, saved.edited) == ([], [])
 
 
 def test_key_is_sha1_of_marker_and_time():

@@ -1,5 +1,4 @@
 import httpx
-
 from loopback import Reply
 
 

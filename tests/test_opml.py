@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.opml import OpmlError, Outline, read_opml, write_opml
+from tui.feeds.opml import OpmlError, Outline, read_opml, write_opml
 
 NESTED_OPML_1 = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="1.0">

@@ -1,4 +1,4 @@
-"""tui.poller: the scheduling maths alone, then real polls (loopback + Store + parse_feed)."""
+"""tui.polling (schedule and poller): the scheduling maths alone, then real polls (loopback + Store + parse_feed)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,23 @@ import time
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from loopback import Reply
-from tui.fetch import Fetcher, FetchResult
-from tui.model import STATUS_ERROR, STATUS_GONE, STATUS_NEW, STATUS_NOT_MODIFIED, STATUS_OK, Feed
-from tui.poller import (
+
+from tui.model import (
+    STATUS_ERROR,
+    STATUS_GONE,
+    STATUS_NEW,
+    STATUS_NOT_MODIFIED,
+    STATUS_OK,
+    Feed,
+)
+from tui.net import Fetcher, FetchResult
+from tui.polling.poller import Poller, PollResult
+from tui.polling.schedule import (
     BACKOFF_CAP,
     DEFAULT_PERIOD,
     MAX_HINT,
     MAX_RETRY_AFTER,
-    Poller,
-    PollResult,
     backoff,
     hint_floor,
     next_poll_time,
@@ -402,18 +408,17 @@ async def test_on_result_sees_every_poll_and_may_fail(server, store, fetcher):
     assert len(results) == 3 and sorted(r.feed.url for r in seen) == sorted(urls)
 
 
-async def test_status_line(server, store, fetcher):
+async def test_busy_count_and_last_success(server, store, fetcher):
     server.route("/f", Reply(body=FEED, delay=0.3))
     store.add_feed(server.url("/f"))
     poller = _poller(store, fetcher)
-    assert poller.status_line == "not refreshed yet"
+    assert poller.last_success is None
     task = asyncio.create_task(poller.refresh_all())
     while poller.busy == 0:
         await asyncio.sleep(0.01)
-    assert poller.status_line == "refreshing 1 feed…"
+    assert poller.busy == 1
     await task
     assert poller.busy == 0 and poller.last_success is not None
-    assert poller.status_line == "updated just now"
 
 
 async def test_parse_in_a_process(server, store, fetcher):
@@ -518,12 +523,12 @@ def _crash(*args):
 
 
 async def test_a_crashing_parser_process_is_one_feeds_error(server, store, fetcher, monkeypatch):
-    import tui.poller
+    import tui.polling.poller
 
     url = server.route("/feed", Reply(body=FEED))
     feed = store.add_feed(url)
     poller = _poller(store, fetcher, parse_in="process")
-    monkeypatch.setattr(tui.poller, "parse_for_store", _crash)
+    monkeypatch.setattr(tui.polling.poller, "parse_for_store", _crash)
     try:
         bad = await poller.poll_feed(feed)
         monkeypatch.undo()

@@ -3,7 +3,9 @@ import sqlite3
 import pytest
 
 from tui.model import STATUS_GONE, STATUS_OK, Article, Comment, ParsedFeed, Update
-from tui.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError, _split_sql
+from tui.store import SCHEMA_VERSION, Store, StoreError
+from tui.store.connection import _split_sql
+from tui.store.schema import MIGRATIONS
 
 
 def _entries(*specs):

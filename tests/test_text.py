@@ -12,16 +12,8 @@ from rich.console import Console
 from rich.style import Style
 from rich.text import Text
 
-from tui.text import (
-    Link,
-    Rendered,
-    clean,
-    clean_line,
-    first_line,
-    html_to_plain,
-    html_to_text,
-    safe_url,
-)
+from tui.text.html import Link, Rendered, first_line, html_to_plain, html_to_text
+from tui.text.sanitize import clean, clean_line, safe_url
 
 # Anything a terminal would act on: C0 except newline, DEL, C1, and the bidi
 # controls that reorder what the reader sees.

@@ -8,15 +8,15 @@ import time
 
 import pytest
 
-from tui.comments.sources import discover
+from tui.comments.discover import discover
+from tui.comments.session import source_config
 from tui.config import Config
 from tui.demo import Newsroom
-from tui.fetch import Fetcher
-from tui.poller import Poller
+from tui.net import Fetcher
+from tui.polling.poller import Poller
 from tui.store import Store
 from tui.ui.app import ThreadlineApp
 from tui.ui.screens.thread import ThreadScreen
-from tui.ui.threads import source_config
 
 START = 1_795_000_000.0
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from tui import __version__
 from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths
-from tui.text import clean_line
+from tui.text.sanitize import clean_line
 
 COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread")
 
@@ -185,7 +185,7 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
             print(format_feed_list(store.feeds()))
         return 0
     if command == "import":
-        from tui.opml import OpmlError, read_opml
+        from tui.feeds.opml import OpmlError, read_opml
 
         try:
             outlines = read_opml(Path(cmd.file).read_bytes())
@@ -202,7 +202,7 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
         print(f"imported {added} new feeds ({len(outlines) - added} already subscribed or skipped)")
         return 0
     if command == "export":
-        from tui.opml import Outline, write_opml
+        from tui.feeds.opml import Outline, write_opml
 
         with _open_store(paths) as store:
             outlines = [Outline(url=f.url, title=f.title, folder=f.folder) for f in store.feeds()]
@@ -227,7 +227,7 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
 
 
 async def _refresh(store, config: Config, interval: float | None):
-    from tui.refresh import refresh_feeds
+    from tui.polling.refresh import refresh_feeds
 
     started = time.perf_counter()
     results = await refresh_feeds(store, config, interval=interval)

@@ -10,11 +10,9 @@ from typing import Any, Awaitable
 
 import httpx
 
-from tui.timefmt import parse_time  # noqa: F401  (re-exported for the adapters)
-
-from tui.text import safe_url
-
-from . import deepjson
+from tui.comments import deepjson
+from tui.text.sanitize import safe_url
+from tui.text.timefmt import parse_time  # noqa: F401  (re-exported for the adapters)
 
 __all__ = [
     "ThreadSource",

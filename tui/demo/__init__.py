@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import threading
 
-from . import content
-from .newsroom import NewsroomState
-from .server import Page, make_server, route
+from tui.demo import content
+from tui.demo.newsroom import NewsroomState
+from tui.demo.server import Page, make_server, route
 
 __all__ = ["Newsroom"]
 

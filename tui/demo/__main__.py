@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import threading
 
-from . import Newsroom
+from tui.demo import Newsroom
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,8 +14,8 @@ import time
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import content
-from .content import Story
+from tui.demo import content
+from tui.demo.content import Story
 
 LEDGER, WIRE, WEATHER = "ledger", "wire", "weather"
 MAX_DEPTH = 7  # a top-level comment is depth 1

@@ -14,8 +14,16 @@ from email.utils import formatdate
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from . import content
-from .newsroom import LEDGER, WEATHER, WIRE, DemoArticle, DemoComment, LiveUpdate, NewsroomState
+from tui.demo import content
+from tui.demo.newsroom import (
+    LEDGER,
+    WEATHER,
+    WIRE,
+    DemoArticle,
+    DemoComment,
+    LiveUpdate,
+    NewsroomState,
+)
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 THR_NS = "http://purl.org/syndication/thread/1.0"

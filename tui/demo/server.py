@@ -18,8 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from . import render
-from .newsroom import LEDGER, WEATHER, WIRE, NewsroomState
+from tui.demo import render
+from tui.demo.newsroom import LEDGER, WEATHER, WIRE, NewsroomState
 
 RSS = "application/rss+xml; charset=UTF-8"
 ATOM = "application/atom+xml; charset=utf-8"

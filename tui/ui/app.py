@@ -23,15 +23,16 @@ from tui import __version__
 from tui.config import Config
 from tui.model import Article, TimelineRow
 from tui.store import Store, StoreError
-from tui.text import Link, clean_line, safe_url
-from tui.timefmt import reader_zone
+from tui.text.html import Link
+from tui.text.sanitize import clean_line, safe_url
+from tui.text.timefmt import reader_zone
+from tui.ui.keys import keyed
 from tui.ui.screens.article import ArticleScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.main import MainScreen
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
-from tui.ui.keys import keyed
 
 
 class ThreadlineApp(App):
@@ -103,10 +104,9 @@ class ThreadlineApp(App):
     # -- polling --------------------------------------------------------------
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def run_poller(self) -> None:
-        from tui.fetch import Fetcher
-        from tui.poller import Poller
-
-        from tui.live import Follower
+        from tui.live.follow import Follower
+        from tui.net import Fetcher
+        from tui.polling.poller import Poller
 
         async with Fetcher(per_host=self.config.per_host, total=self.config.total) as fetcher:
             self.poller = Poller(
@@ -318,7 +318,7 @@ class ThreadlineApp(App):
         if not self.write(self.store.set_followed, article.id, on, until):
             return
         if on:
-            from tui.live import record_live_updates
+            from tui.live.follow import record_live_updates
 
             record_live_updates(self.store, [article.id], force=True)
         self.notify(("following " if on else "stopped following ") + clean_line(article.title), markup=False)
@@ -355,12 +355,12 @@ class ThreadlineApp(App):
             self.open_link(url)
 
     def open_comments(self, article: Article) -> None:
-        from tui.ui.threads import open_article_thread
+        from tui.comments.session import open_article_thread
 
         open_article_thread(self, article)
 
     def open_thread_url(self, url: str) -> None:
-        from tui.ui.threads import open_url_thread
+        from tui.comments.session import open_url_thread
 
         open_url_thread(self, url)
 

@@ -14,8 +14,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.model import Article, Feed, Update
-from tui.text import Rendered, clean_line, html_to_plain, html_to_text
-from tui.timefmt import absolute
+from tui.text.html import Rendered, html_to_plain, html_to_text
+from tui.text.sanitize import clean_line
+from tui.text.timefmt import absolute
 from tui.ui.keys import keyed
 
 

@@ -10,7 +10,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
-from tui.text import Link, clean_line
+from tui.text.html import Link
+from tui.text.sanitize import clean_line
 
 
 class LinkChooser(ModalScreen[str | None]):

@@ -8,9 +8,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from tui.ui.keys import keyed
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
-from tui.ui.keys import keyed
 
 
 class MainScreen(Screen):

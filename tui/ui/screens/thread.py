@@ -24,9 +24,9 @@ from textual.worker import get_current_worker
 
 from tui.comments.tree import Thread, build_thread
 from tui.model import Comment
-from tui.text import clean_line
-from tui.ui.widgets.comment_tree import CommentTree, comment_search_text
+from tui.text.sanitize import clean_line
 from tui.ui.keys import keyed
+from tui.ui.widgets.comment_tree import CommentTree, comment_search_text
 
 Loader = Callable[[], Awaitable[list[Comment]]]
 

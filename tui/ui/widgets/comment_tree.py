@@ -39,10 +39,11 @@ from textual.strip import Strip
 
 from tui.comments.tree import Thread
 from tui.model import Comment
-from tui.text import Link, Rendered, clean_line, html_to_plain, html_to_text
-from tui.timefmt import absolute, relative
-from tui.ui.screens.links import LinkChooser
+from tui.text.html import Link, Rendered, html_to_plain, html_to_text
+from tui.text.sanitize import clean_line
+from tui.text.timefmt import absolute, relative
 from tui.ui.keys import keyed
+from tui.ui.screens.links import LinkChooser
 
 # Deeper replies still indent no further; the header shows the real depth, so a
 # 10,000-deep chain stays readable instead of marching off the right edge.

@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui.model import Feed
-from tui.text import clean_line
+from tui.text.sanitize import clean_line
 from tui.ui.keys import keyed
 
 ALL_FEEDS = "all"

@@ -23,8 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from tui.model import TimelineRow
-from tui.text import clean_line
-from tui.timefmt import absolute, relative
+from tui.text.sanitize import clean_line
+from tui.text.timefmt import absolute, relative
 from tui.ui.keys import keyed
 
 RowKey = tuple[int, int | None]

@@ -8,9 +8,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 
-from tui.model import Comment
-
-from .base import (
+from tui.comments.base import (
     CommentsError,
     ThreadSource,
     as_dict,
@@ -21,6 +19,7 @@ from .base import (
     http_url,
     parse_time,
 )
+from tui.model import Comment
 
 __all__ = ["load_wordpress", "rest_url", "MAX_PAGES"]
 

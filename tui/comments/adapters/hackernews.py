@@ -13,9 +13,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui.model import Comment
-
-from .base import (
+from tui.comments.base import (
     CommentsError,
     SourceConfig,
     ThreadSource,
@@ -27,6 +25,7 @@ from .base import (
     gather_or_fail,
     parse_time,
 )
+from tui.model import Comment
 
 __all__ = ["load_hackernews", "flatten_algolia"]
 

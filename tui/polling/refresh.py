@@ -8,8 +8,8 @@ script run to fill a store the same way.
 from __future__ import annotations
 
 from tui.config import Config
-from tui.fetch import Fetcher
-from tui.poller import Poller, PollResult
+from tui.net import Fetcher
+from tui.polling.poller import Poller, PollResult
 
 
 async def refresh_feeds(

@@ -6,9 +6,7 @@ from typing import Any
 
 import httpx
 
-from tui.model import Comment
-
-from .base import (
+from tui.comments.base import (
     CommentsError,
     SourceConfig,
     ThreadSource,
@@ -19,6 +17,7 @@ from .base import (
     http_url,
     parse_time,
 )
+from tui.model import Comment
 
 __all__ = ["load_lobsters", "parse_story"]
 

@@ -10,9 +10,9 @@ import httpx
 
 from tui import USER_AGENT
 from tui.comments.base import CommentsError, SourceConfig, ThreadSource
-from tui.comments.sources import discover, load_comments, source_from_url
+from tui.comments.discover import discover, load_comments, source_from_url
 from tui.model import Article, Comment
-from tui.text import clean_line
+from tui.text.sanitize import clean_line
 
 if TYPE_CHECKING:
     from tui.ui.app import ThreadlineApp
@@ -60,7 +60,7 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
         return comments
 
     async def expand(stub: Comment) -> list[Comment]:
-        from tui.comments.sources import load_more
+        from tui.comments.discover import load_more
 
         try:
             return await load_more(http_client(app), source, stub, config)

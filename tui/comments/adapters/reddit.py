@@ -13,9 +13,7 @@ from typing import Any
 
 import httpx
 
-from tui.model import Comment
-
-from .base import (
+from tui.comments.base import (
     CommentsError,
     SourceConfig,
     ThreadSource,
@@ -27,6 +25,7 @@ from .base import (
     http_url,
     parse_time,
 )
+from tui.model import Comment
 
 __all__ = ["load_reddit", "load_more", "flatten_listing", "MORE_PREFIX"]
 

@@ -12,14 +12,19 @@ from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 
 import httpx
 
+from tui.comments.adapters.atom import load_feed_comments
+from tui.comments.adapters.hackernews import load_hackernews
+from tui.comments.adapters.lobsters import load_lobsters
+from tui.comments.adapters.reddit import load_more, load_reddit
+from tui.comments.adapters.wordpress import load_wordpress
+from tui.comments.base import (
+    CommentsError,
+    SourceConfig,
+    ThreadSource,
+    fetch_bytes,
+    parse_time,
+)
 from tui.model import Article, Comment
-
-from .atom import load_feed_comments
-from .base import CommentsError, SourceConfig, ThreadSource, fetch_bytes, parse_time
-from .hackernews import load_hackernews
-from .lobsters import load_lobsters
-from .reddit import load_more, load_reddit
-from .wordpress import load_wordpress
 
 __all__ = [
     "ThreadSource",

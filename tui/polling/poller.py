@@ -1,31 +1,14 @@
-"""When to poll each feed, and what one poll does to the store.
+"""What one poll does to the store, for every feed that is due.
 
-The scheduling maths are plain functions (``poll_period``, ``backoff``,
-``next_poll_time``) so they can be tested without a network or a clock.
-``Poller`` drives them: the headless ``refresh`` command calls ``refresh_all``
-once; the app runs ``run()`` in a worker and calls ``poke()`` for the ``r`` key.
-
-Precedence of periods (a contract; see DESIGN.md "Being a good citizen"):
-
-1. ``Retry-After`` on a 429/503 always wins, even over ``--interval``: the
-   next poll is no sooner than the server asked (capped at a week, so a broken
-   clock on the server cannot silence a feed forever).
-2. ``--interval`` (the global override, for demos and tests) beats everything
-   else, including the server's caching hints.
-3. A feed's own ``every`` (``threadline add --every``) is honoured, but never
-   below the server's hints (Cache-Control max-age, RSS ttl, sy:updatePeriod):
-   asking a server for something it said would not change is not ours to do.
-4. Otherwise the default period, or the hints when they are longer.
-
-Errors back off exponentially from the feed's period (with jitter, so feeds
-that failed together do not retry together), capped at six hours, but never
-sooner than the period itself. A 410 stops polling for good.
+``Poller`` drives the scheduling maths of ``schedule.py``: the headless
+``refresh`` command calls ``refresh_all`` once; the app runs ``run()`` in a
+worker and calls ``poke()`` for the ``r`` key. Parsing runs in worker processes
+(``workers.py``), falling back to threads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 import math
 import os
@@ -36,9 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Literal
 
-from tui.feeds import FeedError, content_hash, parse_for_store
-from tui.fetch import RETRY_MARK, FetchResult, Fetcher, human_seconds
-from tui.live import record_live_updates
+from tui.feeds.parse import FeedError, content_hash, parse_for_store
+from tui.live.follow import record_live_updates
 from tui.model import (
     STATUS_ERROR,
     STATUS_GONE,
@@ -48,17 +30,13 @@ from tui.model import (
     ParsedFeed,
     Update,
 )
+from tui.net import RETRY_MARK, Fetcher, FetchResult, human_seconds
+from tui.polling.schedule import DEFAULT_PERIOD, hint_floor, next_poll_time
+from tui.polling.workers import die_with_parent, warm_parser
 from tui.store import StoreError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PERIOD = 15 * 60
-BACKOFF_CAP = 6 * 3600
-# A static-file server's year-long max-age would otherwise stop a feed for good.
-MAX_HINT = 24 * 3600
-MAX_RETRY_AFTER = 7 * 24 * 3600
-# --interval 0 would spin; this is the least time between two polls of a feed.
-MIN_INTERVAL = 0.05
 # run() sleeps at most this long, so feeds added behind its back are picked up.
 MAX_SLEEP = 30.0
 # Bodies up to this size are hashed on the loop; bigger ones in a thread.
@@ -66,94 +44,9 @@ _HASH_INLINE = 64 * 1024
 _WARM_POOL_AT = 8  # never-parsed feeds in one refresh: worth starting the parsers up front
 
 
-def _die_with_parent(parent: int) -> None:
-    """Runs first in every parser process: if the refresh or the app that started it
-    is killed (kill -9 runs no clean-up), the parser goes too instead of living on."""
-    try:
-        import ctypes
-        import signal
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
-    except (OSError, AttributeError):
-        import threading
-
-        def watch() -> None:  # elsewhere: notice the parent is gone within a second
-            while os.getppid() == parent:
-                time.sleep(1.0)
-            os._exit(0)
-
-        threading.Thread(target=watch, daemon=True).start()
-    if os.getppid() != parent:  # died before the signal was armed
-        os._exit(0)
-
-
-def warm_parser() -> None:
-    """Runs in a fresh parser process: pay feedparser's import before the first body."""
-    importlib.import_module("tui.feeds")
-
 Outcome = Literal["new", "unchanged", "not-modified", "error", "gone", "deferred"]
 
 
-# -- scheduling maths ---------------------------------------------------------
-
-
-def hint_floor(*hints: float | None) -> float | None:
-    """The server's hints as one floor: the longest one, capped at a day."""
-    values = [h for h in hints if h is not None and h > 0 and math.isfinite(h)]
-    return min(max(values), MAX_HINT) if values else None
-
-
-def poll_period(
-    feed: Feed,
-    *,
-    interval: float | None,
-    min_period: float | None,
-    default: float = DEFAULT_PERIOD,
-) -> float:
-    """Seconds between two polls of ``feed`` when all is well (see module doc)."""
-    if interval is not None:
-        return max(interval, MIN_INTERVAL)
-    floor = min_period or 0.0
-    if feed.every:
-        return max(feed.every, floor, MIN_INTERVAL)
-    return max(default, floor, MIN_INTERVAL)
-
-
-def backoff(error_count: int, base: float, rng=random) -> float:
-    """Seconds to wait after ``error_count`` failures in a row: doubling, ±20% jitter."""
-    steps = max(error_count, 1) - 1
-    delay = base * 2.0 ** min(steps, 64)
-    delay = min(delay, BACKOFF_CAP)
-    return min(delay * rng.uniform(0.8, 1.2), BACKOFF_CAP)
-
-
-def next_poll_time(
-    now: float,
-    feed: Feed,
-    result: FetchResult,
-    *,
-    interval: float | None,
-    default: float = DEFAULT_PERIOD,
-    failed: bool | None = None,
-    rng=random,
-) -> float:
-    """When to poll ``feed`` next, after ``result``.
-
-    Call it once ``feed.min_period`` and ``feed.error_count`` reflect this poll.
-    ``failed`` defaults to ``not result.ok``; pass True when the fetch worked but
-    the body did not parse.
-    """
-    if result.gone:
-        return math.inf
-    if failed is None:
-        failed = not result.ok
-    period = poll_period(feed, interval=interval, min_period=feed.min_period, default=default)
-    if result.retry_after is not None:
-        return now + max(period, min(result.retry_after, MAX_RETRY_AFTER))
-    if failed:
-        return now + max(period, backoff(feed.error_count, period, rng))
-    return now + period
 
 
 # -- polling --------------------------------------------------------------------
@@ -224,19 +117,6 @@ class Poller:
     @property
     def failing(self) -> int:
         return sum(self._failing.values())
-
-    @property
-    def status_line(self) -> str:
-        if self.busy:
-            text = f"refreshing {self.busy} feed{'s' if self.busy != 1 else ''}…"
-        elif self.last_success is None:
-            text = "not refreshed yet"
-        else:
-            ago = max(0.0, self.clock() - self.last_success)
-            text = "updated just now" if ago < 5 else f"updated {human_seconds(ago)} ago"
-        if self.failing:
-            text += f" · {self.failing} failing"
-        return text
 
     # -- lifecycle -------------------------------------------------------------
     async def aclose(self) -> None:
@@ -430,7 +310,7 @@ class Poller:
             self._pool = ProcessPoolExecutor(
                 max_workers=self.workers,
                 mp_context=multiprocessing.get_context("spawn"),
-                initializer=_die_with_parent,
+                initializer=die_with_parent,
                 initargs=(os.getpid(),),
             )
         return self._pool

@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tui.liveblog import looks_live, split_updates, updates_from_jsonld
+from tui.live.jsonld import updates_from_jsonld
+from tui.live.markers import looks_live
+from tui.live.split import split_updates
 from tui.model import Article, Update
 
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1"

@@ -23,9 +23,8 @@ from urllib.parse import urldefrag
 import feedparser
 import httpx
 
+from tui.comments.base import CommentsError, ThreadSource, fetch_bytes, http_url
 from tui.model import Comment
-
-from .base import CommentsError, ThreadSource, fetch_bytes, http_url
 
 __all__ = ["load_feed_comments", "parse_comment_feed", "NS_THREAD"]
 

@@ -43,190 +43,33 @@ Rules ``split_updates`` follows (the tests pin each of them):
 
 from __future__ import annotations
 
-import hashlib
 import html as htmllib
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from html.parser import HTMLParser
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tui.live.markers import (
+    Marker,
+    dedupe_keys,
+    first_line,
+    match_marker,
+    rough_text,
+    sha1,
+    zone_named,
+)
 from tui.model import Update
-from tui.timefmt import parse_time
 
-__all__ = ["split_updates", "updates_from_jsonld", "looks_live", "diff_updates"]
+__all__ = ["STORY_KEY", "split_updates"]
 
-HEADLINE_MAX = 140
 STORY_KEY = "story"
 
 # --------------------------------------------------------------------------
 # Time zones
 
-_FIXED_ZONES = {
-    "Z": 0,
-    "GMT": 0,
-    "UTC": 0,
-    "BST": 60,
-    "CET": 60,
-    "CEST": 120,
-    "EET": 120,
-    "EEST": 180,
-    "EST": -300,
-    "EDT": -240,
-    "CST": -360,
-    "CDT": -300,
-    "MST": -420,
-    "MDT": -360,
-    "PST": -480,
-    "PDT": -420,
-    "IST": 330,  # India: far more live blogs use it than Irish or Israeli time
-    "JST": 540,
-    "AEST": 600,
-    "AEDT": 660,
-}
-
-# "ET" alone means whichever of EST/EDT applied that day, so it needs the rules.
-_REGIONAL_ZONES = {
-    "ET": ("America/New_York", -300),
-    "CT": ("America/Chicago", -360),
-    "MT": ("America/Denver", -420),
-    "PT": ("America/Los_Angeles", -480),
-}
-
-_OFFSET_RE = re.compile(r"(?:UTC|GMT)?\s*([+\-\u2212])(\d{1,2})(?::?(\d{2}))?\Z")
-
-
-def _fixed(minutes: int) -> tzinfo:
-    return timezone(timedelta(minutes=minutes))
-
-
-def _zone_from_marker(name: str) -> tzinfo | None:
-    if name in _FIXED_ZONES:
-        return _fixed(_FIXED_ZONES[name])
-    if name in _REGIONAL_ZONES:
-        key, standard = _REGIONAL_ZONES[name]
-        try:
-            return ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
-            # Without tzdata (bare Windows) standard time is the honest fallback.
-            return _fixed(standard)
-    m = _OFFSET_RE.match(name)
-    if m:
-        hours, minutes = int(m.group(2)), int(m.group(3) or 0)
-        if hours > 14 or minutes > 59:
-            return None
-        sign = 1 if m.group(1) == "+" else -1
-        return _fixed(sign * (hours * 60 + minutes))
-    return None
-
-
-def _zone_named(tz: str) -> tzinfo:
-    if not tz or tz.upper() in ("UTC", "GMT", "Z"):
-        return timezone.utc
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        return _zone_from_marker(tz) or timezone.utc
-
 
 # --------------------------------------------------------------------------
 # Markers
-
-_ZONE_PATTERN = r"""(?-i:
-      (?:UTC|GMT)[+\-\u2212]\d{1,2}(?::?\d{2})?
-    | [+\-\u2212]\d{2}:?\d{2}
-    | AEST|AEDT|CEST|EEST|GMT|UTC|BST|CET|EET|EST|EDT|CST|CDT|MST|MDT|PST|PDT|IST|JST
-    | ET|CT|MT|PT|Z
-    )(?![A-Za-z0-9])"""
-
-_MARKER_RE = re.compile(
-    rf"""
-    \A[ \t]*(?P<open>[\[(])?[ \t]*
-    (?:
-        (?P<word>
-            (?:latest[ \t]*[:\-–—]?[ \t]*)?
-            updated?
-            (?:[ \t]+\#?(?P<num>\d{{1,3}})(?!\d|[:.]\d))?
-            (?:[ \t]+at)?
-        )
-        [ \t,:\-–—(\[]*
-    )?
-    (?:
-        (?P<date>\d{{4}}-\d{{2}}-\d{{2}})[T \t]+(?P<ih>\d{{1,2}}):(?P<im>\d{{2}})(?::\d{{2}}(?:\.\d+)?)?
-      | (?P<h12>\d{{1,2}})(?:[:.](?P<m12>\d{{2}}))?[ \t]*(?P<ap>[ap])\.?[ \t]?m\b\.?
-      | (?P<h24>\d{{1,2}})[:.h](?P<m24>\d{{2}})(?!\d)
-      | (?P<hmil>\d{{2}})(?P<mmil>\d{{2}})(?!\d)
-    )
-    (?:[ \t]*\(?(?P<zone>{_ZONE_PATTERN})\)?)?
-    [ \t]*(?P<close>[\])])?
-    [ \t]*(?P<sep>[:\-–—|]+)?
-    """,
-    re.IGNORECASE | re.VERBOSE,
-)
-
-_SEPARATOR_CHARS = " \t:-–—|)]"
-
-
-@dataclass
-class _Marker:
-    label: str  # the marker as written, normalised: part of the key
-    day: date | None
-    hour: int
-    minute: int
-    zone: tzinfo | None  # None: the article's zone
-    rest: str  # the block's text after the marker
-
-
-def _match_marker(text: str) -> _Marker | None:
-    """The marker at the start of ``text``, if it begins with one."""
-    text = text.lstrip()
-    m = _MARKER_RE.match(text)
-    if not m:
-        return None
-    day: date | None = None
-    if m.group("date"):
-        try:
-            day = date.fromisoformat(m.group("date"))
-        except ValueError:
-            return None
-        if not 1970 <= day.year <= 2200:
-            return None
-        hour, minute = int(m.group("ih")), int(m.group("im"))
-    elif m.group("ap"):
-        hour, minute = int(m.group("h12")), int(m.group("m12") or 0)
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
-    elif m.group("h24") is not None:
-        hour, minute = int(m.group("h24")), int(m.group("m24"))
-    else:
-        if not m.group("zone"):
-            return None
-        hour, minute = int(m.group("hmil")), int(m.group("mmil"))
-    if hour > 23 or minute > 59:
-        return None
-
-    zone = None
-    if m.group("zone"):
-        zone = _zone_from_marker(m.group("zone").replace("\u2212", "-"))
-        if zone is None:
-            return None
-
-    rest = text[m.end() :]
-    first_line = rest.split("\n", 1)[0].strip()
-    separated = bool(m.group("sep")) or (bool(m.group("open")) and bool(m.group("close")))
-    if not separated and m.group(0)[-1:] not in (" ", "\t", ")", "]", ".") and rest[:1].isalnum():
-        return None  # "17:00abc": the time runs into a word
-    if not m.group("word"):
-        # A bare time is prose unless something sets it apart from the sentence.
-        if not (separated or not first_line):
-            return None
-    elif not (separated or m.group("zone") or m.group("ap") or not first_line):
-        return None  # "Updated 3.50 euros" is a price, not a time
-
-    label = _collapse(re.sub(r"[\[\]()]", " ", m.group(0))).strip(_SEPARATOR_CHARS).lower()
-    return _Marker(label, day, hour, minute, zone, rest.lstrip(_SEPARATOR_CHARS + "\n"))
 
 
 # --------------------------------------------------------------------------
@@ -392,7 +235,7 @@ class _Block:
     html: str
     text: str
     kind: str  # "text", "heading", "hr" or "attach"
-    marker: _Marker | None = None
+    marker: Marker | None = None
 
 
 def _kind(tag: str, text: str) -> str:
@@ -413,7 +256,7 @@ def _blocks(source: str) -> list[_Block]:
         pieces = _split_at_br_markers(source, node)
         for html, text in pieces:
             kind = _kind(node.tag, text)
-            marker = _match_marker(text) if kind in ("text", "heading") else None
+            marker = match_marker(text) if kind in ("text", "heading") else None
             out.append(_Block(html, text, kind, marker))
 
     def flatten(container: _Node) -> None:
@@ -442,7 +285,7 @@ def _descend(node: _Node) -> bool:
         return any(c.tag in _BLOCK_LEVEL for c in node.children)
     if node.tag in ("ul", "ol"):
         # A list is one attachment, unless it is the live blog itself.
-        return any(c.tag == "li" and _match_marker(_text_of(c.children)) for c in node.children)
+        return any(c.tag == "li" and match_marker(_text_of(c.children)) for c in node.children)
     return False
 
 
@@ -460,7 +303,7 @@ def _split_at_br_markers(source: str, node: _Node) -> list[tuple[str, str]]:
             if c.tag == "br":
                 break
             segment.append(c)
-        if _match_marker(_text_of(segment)):
+        if match_marker(_text_of(segment)):
             cuts.append(i + 1)
     if not cuts:
         return [(whole, _text_of([node]) if node.tag != "#run" else _text_of(children))]
@@ -478,16 +321,11 @@ def _split_at_br_markers(source: str, node: _Node) -> list[tuple[str, str]]:
     return pieces
 
 
-def _rough_text(source: str) -> str:
-    text = re.sub(r"<(?:br|/?p|/?div|/?li|/?h\d)\b[^>]*>", "\n", source, flags=re.I)
-    return htmllib.unescape(re.sub(r"<[^>]*>", "", text))
-
-
 # --------------------------------------------------------------------------
 # Times
 
 
-def _at(day: date, marker: _Marker, zone: tzinfo) -> float:
+def _at(day: date, marker: Marker, zone: tzinfo) -> float:
     return datetime(day.year, day.month, day.day, marker.hour, marker.minute, tzinfo=zone).timestamp()
 
 
@@ -500,7 +338,7 @@ def _anchor_day(published: float | None, zone: tzinfo) -> date:
     return datetime.now(timezone.utc).date()
 
 
-def _resolve(chrono: list[_Marker], published: float | None, zone: tzinfo) -> tuple[list[float], int]:
+def _resolve(chrono: list[Marker], published: float | None, zone: tzinfo) -> tuple[list[float], int]:
     """Times for markers in chronological order, and how many went backwards."""
     times: list[float] = []
     backwards = 0
@@ -524,38 +362,6 @@ def _resolve(chrono: list[_Marker], published: float | None, zone: tzinfo) -> tu
     return times, backwards
 
 
-def _collapse(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _clip(text: str) -> str:
-    text = _collapse(text)
-    if len(text) > HEADLINE_MAX:
-        return text[: HEADLINE_MAX - 1].rstrip() + "…"
-    return text
-
-
-def _first_line(*texts: str) -> str:
-    for text in texts:
-        for line in text.split("\n"):
-            if line.strip():
-                return _clip(line)
-    return ""
-
-
-def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def _dedupe(keys: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for key in keys:
-        seen[key] = seen.get(key, 0) + 1
-        out.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
-    return out
-
-
 # --------------------------------------------------------------------------
 # Public API
 
@@ -563,17 +369,17 @@ def _dedupe(keys: list[str]) -> list[str]:
 def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[Update]:
     """The article's original story (position 0) and its updates, oldest first."""
     html = html or ""
-    zone = _zone_named(tz)
+    zone = zone_named(tz)
     try:
         blocks = _blocks(html)
     except (RecursionError, ValueError, IndexError, AssertionError):
         # html.parser is tolerant; this only guards against pathological input.
-        blocks = [_Block(html, _rough_text(html), "text")]
+        blocks = [_Block(html, rough_text(html), "text")]
 
     marks = [i for i, b in enumerate(blocks) if b.marker is not None]
     if not marks:
         text = "\n".join(b.text for b in blocks)
-        return [Update(STORY_KEY, published, _first_line(text), html, position=0)]
+        return [Update(STORY_KEY, published, first_line(text), html, position=0)]
 
     newest_first, times_nf, times_of = _direction(blocks, marks, published, zone)
     n = len(blocks)
@@ -597,11 +403,11 @@ def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[U
         times = times_of
 
     story_text = "\n".join(b.text for b in story)
-    result = [Update(STORY_KEY, published, _first_line(story_text), _join(story), position=0)]
-    keys = _dedupe([_sha1(f"{blocks[s].marker.label}|{int(t)}") for (s, _), t in zip(chrono, times)])
+    result = [Update(STORY_KEY, published, first_line(story_text), _join(story), position=0)]
+    keys = dedupe_keys([sha1(f"{blocks[s].marker.label}|{int(t)}") for (s, _), t in zip(chrono, times)])
     for position, ((start, stop), t, key) in enumerate(zip(chrono, times, keys), start=1):
         group = blocks[start:stop]
-        headline = _first_line(group[0].marker.rest, *(b.text for b in group[1:]))
+        headline = first_line(group[0].marker.rest, *(b.text for b in group[1:]))
         result.append(Update(key, t, headline, _join(group), position=position))
     return result
 
@@ -636,142 +442,8 @@ def _direction(
 # --------------------------------------------------------------------------
 # JSON-LD
 
-_LD_SCRIPT_RE = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?\s*application/ld\+json[^>]*>(.*?)</script\s*>",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-def _lenient_json(text: str):
-    text = text.strip()
-    for prefix, suffix in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("//<![CDATA[", "//]]>")):
-        if text.startswith(prefix) and text.endswith(suffix):
-            text = text[len(prefix) : -len(suffix)].strip()
-    for candidate in (text, re.sub(r",\s*([}\]])", r"\1", text)):
-        try:
-            return json.loads(candidate, strict=False)
-        except (ValueError, RecursionError):
-            continue
-    return None
-
-
-def _is_live_blog(obj) -> bool:
-    if not isinstance(obj, dict):
-        return False
-    types = obj.get("@type")
-    types = types if isinstance(types, list) else [types]
-    return any(isinstance(t, str) and t.rsplit("/", 1)[-1] == "LiveBlogPosting" for t in types)
-
-
-def _find_live_blog(data, depth: int = 0):
-    if depth > 4:
-        return None
-    if _is_live_blog(data):
-        return data
-    candidates = []
-    if isinstance(data, list):
-        candidates = data
-    elif isinstance(data, dict):
-        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
-            value = data.get(key)
-            candidates.extend(value if isinstance(value, list) else [value])
-    for item in candidates:
-        found = _find_live_blog(item, depth + 1)
-        if found is not None:
-            return found
-    return None
-
-
-def _parse_iso(value) -> float | None:
-    return parse_time(value) if isinstance(value, str) else None
-
-
-_KNOWN_TAG_RE = re.compile(
-    r"</?(?:p|br|a|b|i|em|strong|u|ul|ol|li|blockquote|div|span|img|h[1-6]|figure|iframe|table|hr|q|cite|code|pre)\b[^<>]*>",
-    re.IGNORECASE,
-)
-
-
-def _body_html(body: str) -> str:
-    # schema.org means plain text here, but many publishers put HTML in; only
-    # real tags count, so "<from>" in prose is escaped rather than swallowed.
-    if _KNOWN_TAG_RE.search(body):
-        return body
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body) if p.strip()]
-    return "\n".join("<p>" + htmllib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)
-
-
-def updates_from_jsonld(page_html: str) -> list[Update] | None:
-    """Updates of the page's schema.org LiveBlogPosting, oldest first; None without one."""
-    live = None
-    for match in _LD_SCRIPT_RE.finditer(page_html or ""):
-        live = _find_live_blog(_lenient_json(match.group(1)))
-        if live is not None:
-            break
-    if live is None:
-        return None
-    items = live.get("liveBlogUpdate") or []
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list):
-        return []
-    rows = []
-    for item in items:
-        if not isinstance(item, dict):
-            continue
-        when = item.get("datePublished")
-        body = item.get("articleBody")
-        body = body if isinstance(body, str) else ""
-        html = _body_html(body)
-        headline = item.get("headline")
-        if isinstance(headline, str) and headline.strip():
-            headline = _clip(htmllib.unescape(re.sub(r"<[^>]*>", " ", headline)))
-        else:
-            headline = _first_line(_rough_text(html))
-        ident = item.get("@id") or item.get("url")
-        if isinstance(ident, str) and ident.strip():
-            key = ident.strip()
-        else:
-            key = _sha1(f"{when if isinstance(when, str) else ''}{headline}")
-        rows.append(Update(key, _parse_iso(when), headline, html))
-    # Stable sort: undated items keep their document order, after the dated ones.
-    rows.sort(key=lambda u: (u.time is None, u.time or 0.0))
-    for position, (row, key) in enumerate(zip(rows, _dedupe([r.key for r in rows])), start=1):
-        row.key, row.position = key, position
-    return rows
-
 
 # --------------------------------------------------------------------------
-# Cheap checks and diffs
-
-_LIVE_TITLE_RE = re.compile(r"\blive\b|as it happened", re.IGNORECASE)
-_ROUGH_BLOCK_RE = re.compile(
-    r"<(?:br|/?(?:p|div|h[1-6]|li|ul|ol|blockquote|section|article))\b[^>]*>", re.IGNORECASE
-)
+# Cheap checks
 
 
-def looks_live(title: str, html: str) -> bool:
-    """Worth fetching the page for JSON-LD: a live-sounding title or a marker."""
-    if _LIVE_TITLE_RE.search(title or ""):
-        return True
-    for chunk in _ROUGH_BLOCK_RE.split((html or "")[:500_000]):
-        text = htmllib.unescape(re.sub(r"<[^>]*>", "", chunk))
-        if text.strip() and _match_marker(text.strip()):
-            return True
-    return False
-
-
-def diff_updates(old: list[Update], new: list[Update]) -> tuple[list[Update], list[Update]]:
-    """(added, edited) between two polls; edited updates get ``edited=True``.
-
-    Whitespace runs are collapsed before comparing, since CMSes reflow markup
-    on re-render without anyone touching the words.
-    """
-    before = {u.key: _collapse(u.html) for u in old}
-    added = [u for u in new if u.key not in before]
-    edited = []
-    for u in new:
-        if u.key in before and before[u.key] != _collapse(u.html):
-            u.edited = True
-            edited.append(u)
-    return added, edited

@@ -19,16 +19,24 @@ and any encoding or media type for which feedparser would report a problem.
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
-import urllib.parse
 import xml.etree.ElementTree as ET
-from datetime import datetime, timedelta
 from typing import Any
 
-from . import feeds as _feeds
-from .model import ParsedFeed
+from tui.feeds.compat import (
+    C1,
+    CANONICAL_PREFIXES,
+    CP1252,
+    KNOWN_NAMESPACES,
+    Unsure,
+    as_feedparser_sees_it,
+    base_uri,
+    date_of_text,
+    urljoin,
+)
+from tui.feeds import entries as rules
+from tui.model import ParsedFeed
 
 __all__ = ["parse_fast"]
 
@@ -39,51 +47,11 @@ NS_DC = "http://purl.org/dc/elements/1.1/"
 NS_MEDIA = "http://search.yahoo.com/mrss/"
 NS_FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
 
-# feedparser's table of namespaces it knows (URI lower-cased -> its prefix).
-# Elements in these are dispatched by this prefix whatever the document says.
-_KNOWN = {
-    "": "", "http://backend.userland.com/rss": "", "http://blogs.law.harvard.edu/tech/rss": "",
-    "http://purl.org/rss/1.0/": "", "http://my.netscape.com/rdf/simple/0.9/": "",
-    "http://example.com/newformat#": "", "http://example.com/necho": "", "http://purl.org/echo/": "",
-    "uri/of/echo/namespace#": "", "http://purl.org/pie/": "", "http://purl.org/atom/ns#": "",
-    "http://www.w3.org/2005/atom": "", "http://purl.org/rss/1.0/modules/rss091#": "",
-    "http://webns.net/mvcb/": "admin", "http://purl.org/rss/1.0/modules/aggregation/": "ag",
-    "http://purl.org/rss/1.0/modules/annotate/": "annotate", "http://media.tangent.org/rss/1.0/": "audio",
-    "http://backend.userland.com/blogchannelmodule": "blogChannel",
-    "http://creativecommons.org/ns#license": "cc", "http://web.resource.org/cc/": "cc",
-    "http://cyber.law.harvard.edu/rss/creativecommonsrssmodule.html": "creativeCommons",
-    "http://backend.userland.com/creativecommonsrssmodule": "creativeCommons",
-    "http://purl.org/rss/1.0/modules/company": "co", "http://purl.org/rss/1.0/modules/content/": "content",
-    "http://my.theinfo.org/changed/1.0/rss/": "cp", "http://purl.org/dc/elements/1.1/": "dc",
-    "http://purl.org/dc/terms/": "dcterms", "http://purl.org/rss/1.0/modules/email/": "email",
-    "http://purl.org/rss/1.0/modules/event/": "ev", "http://rssnamespace.org/feedburner/ext/1.0": "feedburner",
-    "http://freshmeat.net/rss/fm/": "fm", "http://xmlns.com/foaf/0.1/": "foaf",
-    "http://www.w3.org/2003/01/geo/wgs84_pos#": "geo", "http://www.georss.org/georss": "georss",
-    "http://www.opengis.net/gml": "gml", "http://postneo.com/icbm/": "icbm",
-    "http://purl.org/rss/1.0/modules/image/": "image", "http://www.itunes.com/dtds/podcast-1.0.dtd": "itunes",
-    "http://example.com/dtds/podcast-1.0.dtd": "itunes", "http://purl.org/rss/1.0/modules/link/": "l",
-    "http://search.yahoo.com/mrss": "media", "http://search.yahoo.com/mrss/": "media",
-    "http://madskills.com/public/xml/rss/module/pingback/": "pingback",
-    "http://prismstandard.org/namespaces/1.2/basic/": "prism",
-    "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf", "http://www.w3.org/2000/01/rdf-schema#": "rdfs",
-    "http://purl.org/rss/1.0/modules/reference/": "ref", "http://purl.org/rss/1.0/modules/richequiv/": "reqv",
-    "http://purl.org/rss/1.0/modules/search/": "search", "http://purl.org/rss/1.0/modules/slash/": "slash",
-    "http://schemas.xmlsoap.org/soap/envelope/": "soap", "http://purl.org/rss/1.0/modules/servicestatus/": "ss",
-    "http://hacks.benhammersley.com/rss/streaming/": "str", "http://purl.org/rss/1.0/modules/subscription/": "sub",
-    "http://purl.org/rss/1.0/modules/syndication/": "sy", "http://schemas.pocketsoap.com/rss/mydescmodule/": "szf",
-    "http://purl.org/rss/1.0/modules/taxonomy/": "taxo", "http://purl.org/rss/1.0/modules/threading/": "thr",
-    "http://purl.org/rss/1.0/modules/textinput/": "ti",
-    "http://madskills.com/public/xml/rss/module/trackback/": "trackback",
-    "http://wellformedweb.org/commentapi/": "wfw", "http://purl.org/rss/1.0/modules/wiki/": "wiki",
-    "http://www.w3.org/1999/xhtml": "xhtml", "http://www.w3.org/1999/xlink": "xlink",
-    "http://www.w3.org/xml/1998/namespace": "xml", "http://podlove.org/simple-chapters": "psc",
-}
-_CANONICAL_PREFIXES = {p.lower() for p in _KNOWN.values() if p}
 
 # feeds.py finds these by a loosened URI (case, trailing slash); only their
 # exact spellings are handled here, the variants go to feedparser.
 _WATCHED = {
-    _feeds._norm_ns(u): u for u in (_feeds.NS_SLASH, _feeds.NS_WFW, _feeds.NS_SY, _feeds.NS_THREAD)
+    rules.norm_ns(u): u for u in (rules.NS_SLASH, rules.NS_WFW, rules.NS_SY, rules.NS_THREAD)
 }
 
 # (namespace prefix as feedparser names it, lower-cased local name)
@@ -112,80 +80,34 @@ _HARMLESS_ATOM_ENTRY = {("", "category"), ("", "rights")}
 _ATOM_LINK_ATTRS = {"href", "rel", "type", "title", "hreflang", "length"}
 _TEXT_TYPES = {None: "text/plain", "text": "text/plain", "html": "text/html"}
 
-# feedparser's URL handling (feedparser/urls.py), repeated so that the fast path
-# never imports feedparser.
-_ACCEPTABLE_URI_SCHEMES = (
-    "file", "ftp", "gopher", "h323", "hdl", "http", "https", "imap", "magnet",
-    "mailto", "mms", "news", "nntp", "prospero", "rsync", "rtsp", "rtspu",
-    "sftp", "shttp", "sip", "sips", "snews", "svn", "svn+ssh", "telnet",
-    "wais", "aim", "callto", "cvs", "facetime", "feed", "git", "gtalk", "irc", "ircs",
-    "irc6", "itms", "mms", "msnim", "skype", "ssh", "smb", "svn", "ymsg",
-)
-_URIFIXER = re.compile("^([A-Za-z][A-Za-z0-9+-.]*://)(/*)(.*?)")
 _LINK_ENTITY = re.compile("&([A-Za-z0-9_]+);")
-
-# feedparser/encodings.py
-_RE_XML_DECLARATION = re.compile(r"^<\?xml[^>]*?>")
-_RE_XML_PI_ENCODING = re.compile(rb"^<\?.*encoding=[\'\"](.*?)[\'\"].*\?>")
-_NEW_DECLARATION = "<?xml version='1.0' encoding='utf-8'?>"
-_NOT_UTF8_STARTS = (
-    codecs.BOM_UTF32_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF16_LE,
-    b"\x4C\x6F\xA7\x94", b"\x00\x3C\x00\x3F", b"\x3C\x00\x3F\x00", b"\x00\x00\x00\x3C", b"\x3C\x00\x00\x00",
-)
-
-# feedparser/html.py: C1 code points read as windows-1252.
-_CP1252 = {
-    128: "\u20ac", 130: "\u201a", 131: "\u0192", 132: "\u201e", 133: "\u2026", 134: "\u2020",
-    135: "\u2021", 136: "\u02c6", 137: "\u2030", 138: "\u0160", 139: "\u2039", 140: "\u0152",
-    142: "\u017d", 145: "\u2018", 146: "\u2019", 147: "\u201c", 148: "\u201d", 149: "\u2022",
-    150: "\u2013", 151: "\u2014", 152: "\u02dc", 153: "\u2122", 154: "\u0161", 155: "\u203a",
-    156: "\u0153", 158: "\u017e", 159: "\u0178",
-}
-
-_C1 = re.compile("[\x80-\x9f]")
-
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
-_ZONES = {"gmt": 0, "ut": 0, "utc": 0, "z": 0, "edt": -4, "est": -5, "cdt": -5, "cst": -6,
-          "mdt": -6, "mst": -7, "pdt": -7, "pst": -8}
-# Shapes both feedparser's date handlers and these regexes read the same way;
-# anything looser (two-digit years, swapped day and month, odd zones) is left to it.
-_RFC822 = re.compile(
-    r"(?:(?:mon|tue|wed|thu|fri|sat|sun), )?(\d{1,2}) ([a-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) "
-    r"(gmt|ut|utc|z|[ecmp][sd]t|[+-]\d{4})"
-)
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?")
 
 
 _DTD = re.compile(rb"<!(?i:doctype|entity)")
-
-
-class _Unsure(Exception):
-    """Raised anywhere below to mean "let feedparser decide"."""
 
 
 def parse_fast(body: bytes, headers: dict | None = None, url: str = "") -> ParsedFeed | None:
     """parse_feed's result for a plain RSS 2.0 / Atom 1.0 body, or None when unsure."""
     try:
         return _parse(body, headers, url)
-    except Exception:  # _Unsure, ParseError, or a shape not foreseen: feedparser decides
+    except Exception:  # Unsure, ParseError, or a shape not foreseen: feedparser decides
         return None
 
 
 def _parse(body: bytes, headers: dict | None, url: str) -> ParsedFeed:
-    lower = _feeds._response_headers(headers, url)
-    data = _as_feedparser_sees_it(body, lower)
+    lower = rules.response_headers(headers, url)
+    data = as_feedparser_sees_it(body, lower)
     if _DTD.search(data):
         # No DTD may reach ElementTree, and feedparser rewrites DOCTYPEs anyway.
-        raise _Unsure
+        raise Unsure
     events = ET.iterparse(io.BytesIO(data), events=("start-ns",))
     declared = [event for _, event in events]
     root = events.root  # type: ignore[attr-defined]
     for el in root.iter():
         for key in el.attrib:
             if key.rpartition("}")[2].lower() == "base":
-                raise _Unsure  # xml:base (feedparser also honours a bare "base")
-    base = _base_uri(lower.get("content-location", ""))
+                raise Unsure  # xml:base (feedparser also honours a bare "base")
+    base = base_uri(lower.get("content-location", ""))
     if root.tag == "rss":
         doc = _Doc(declared, default_ns=None, base=base)
         feed, entries = _read_rss(root, doc)
@@ -193,96 +115,16 @@ def _parse(body: bytes, headers: dict | None, url: str) -> ParsedFeed:
         doc = _Doc(declared, default_ns=ATOM, base=base)
         feed, entries = _read_atom(root, doc)
     else:
-        raise _Unsure
-    parsed = _feeds._parsed_feed(feed, entries, doc.namespaces_in_use)
-    parsed.entries = _feeds._dedupe(parsed.entries)
+        raise Unsure
+    parsed = rules.parsed_feed(feed, entries, doc.namespaces_in_use)
+    parsed.entries = rules.dedupe_entries(parsed.entries)
     return parsed
 
 
 # -- bytes as feedparser decodes them ---------------------------------------------
 
 
-def _as_feedparser_sees_it(body: bytes, headers: dict[str, str]) -> bytes:
-    """The UTF-8 bytes feedparser's convert_to_utf8 hands to expat, when it does
-    so without complaint (a complaint is a bozo flag the fast path cannot give)."""
-    data = body
-    if data.startswith(_NOT_UTF8_STARTS):
-        raise _Unsure
-    bom = data.startswith(codecs.BOM_UTF8)
-    if bom:
-        data = data[3:]
-        data.decode("utf-8")  # feedparser stops looking for a declaration otherwise
-    match = _RE_XML_PI_ENCODING.match(data)
-    xml_encoding = match.group(1).decode("ascii").lower() if match else ""
-    if bom and xml_encoding not in ("", "utf-8"):
-        raise _Unsure
-    mime, http_encoding = _content_type(headers.get("content-type") or "")
-    if mime in ("application/xml", "application/xml-dtd", "application/xml-external-parsed-entity") or (
-        mime.startswith("application/") and mime.endswith("+xml")
-    ):
-        encoding = http_encoding or xml_encoding or "utf-8"
-    elif mime in ("text/xml", "text/xml-external-parsed-entity") or (
-        mime.startswith("text/") and mime.endswith("+xml")
-    ):
-        encoding = http_encoding or "us-ascii"
-    elif headers:
-        raise _Unsure  # feedparser: NonXMLContentType
-    else:
-        encoding = xml_encoding or "utf-8"
-    if encoding.lower() == "gb2312":
-        raise _Unsure
-    text = data.decode(encoding)  # failing: feedparser would override it, with a bozo
-    if _RE_XML_DECLARATION.search(text):
-        text = _RE_XML_DECLARATION.sub(_NEW_DECLARATION, text)
-    else:
-        text = _NEW_DECLARATION + "\n" + text
-    return text.encode("utf-8")
-
-
-def _content_type(line: str) -> tuple[str, str]:
-    chunks = line.split(";")
-    mime = chunks[0].strip()
-    charset = ""
-    for chunk in chunks[1:]:
-        key, _, value = chunk.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip("\"'")
-    return mime, charset
-
-
 # -- URLs as feedparser resolves them ------------------------------------------------
-
-
-def _urljoin(base: str, uri: str) -> str:
-    uri = _URIFIXER.sub(r"\1\3", uri)
-    try:
-        return urllib.parse.urljoin(base, uri)
-    except ValueError:
-        return ""
-
-
-def _safe_absolute(base: str, rel: str | None = None) -> str:
-    if not base:
-        return rel or ""
-    if not rel:
-        try:
-            scheme = urllib.parse.urlparse(base)[0]
-        except ValueError:
-            return ""
-        return base if not scheme or scheme in _ACCEPTABLE_URI_SCHEMES else ""
-    uri = _urljoin(base, rel)
-    if uri.strip().split(":", 1)[0] not in _ACCEPTABLE_URI_SCHEMES:
-        return ""
-    return uri
-
-
-def _base_uri(content_location: str) -> str:
-    base = _safe_absolute("", content_location) or _safe_absolute(content_location) or ""
-    # feedparser re-derives the base at every element; a base that the rule does
-    # not leave unchanged would drift through the document.
-    if base and (_safe_absolute(base, base) or base) != base:
-        raise _Unsure
-    return base
 
 
 # -- the document's namespaces -------------------------------------------------------
@@ -305,43 +147,43 @@ class _Doc:
                 or lowered.setdefault(prefix.lower(), prefix) != prefix
                 or "backend.userland.com/rss" in low
             ):
-                raise _Unsure
+                raise Unsure
             if not prefix:
                 if uri != default_ns:
-                    raise _Unsure
-            elif low in _KNOWN and _KNOWN[low] != prefix and prefix.lower() in _CANONICAL_PREFIXES:
+                    raise Unsure
+            elif low in KNOWN_NAMESPACES and KNOWN_NAMESPACES[low] != prefix and prefix.lower() in CANONICAL_PREFIXES:
                 # feedparser maps this prefix to the URI's own name for every
                 # element, so elements of the namespace named like it are misrouted.
-                raise _Unsure
-            norm = _feeds._norm_ns(uri)
+                raise Unsure
+            norm = rules.norm_ns(uri)
             if norm in _WATCHED and _WATCHED[norm] != uri:
-                raise _Unsure
+                raise Unsure
             if not uri:
                 continue
-            if low in _KNOWN:
-                self.namespaces_in_use[_KNOWN[low]] = uri
-                self.prefix_of[uri] = _KNOWN[low]
+            if low in KNOWN_NAMESPACES:
+                self.namespaces_in_use[KNOWN_NAMESPACES[low]] = uri
+                self.prefix_of[uri] = KNOWN_NAMESPACES[low]
             else:
                 self.namespaces_in_use[prefix] = uri
                 self.prefix_of[uri] = prefix.lower()
         self.prefix_of[""] = ""
-        self.thread = self.prefix_of.get(_feeds.NS_THREAD)
+        self.thread = self.prefix_of.get(rules.NS_THREAD)
 
     def name(self, el: ET.Element) -> tuple[str, str]:
         """(prefix, local) as feedparser dispatches the element."""
         tag = el.tag
         if not isinstance(tag, str):
-            raise _Unsure
+            raise Unsure
         if tag[0] != "{":
             return "", tag.lower()
         uri, _, local = tag[1:].partition("}")
         prefix = self.prefix_of.get(uri)
         if prefix is None:
-            raise _Unsure
+            raise Unsure
         return prefix, local.lower()
 
     def resolve(self, uri: str) -> str:
-        return _urljoin(self.base, uri)
+        return urljoin(self.base, uri)
 
 
 def _attrs(el: ET.Element, allowed: set[str] = frozenset()) -> dict[str, str]:
@@ -352,15 +194,15 @@ def _attrs(el: ET.Element, allowed: set[str] = frozenset()) -> dict[str, str]:
         if key == f"{{{NS_XML}}}lang":
             continue
         if key[0] == "{":
-            if key == f"{{{_feeds.NS_THREAD}}}count" and "thr:count" in allowed:
+            if key == f"{{{rules.NS_THREAD}}}count" and "thr:count" in allowed:
                 out["count"] = value
                 continue
-            if key == f"{{{_feeds.NS_THREAD}}}updated" and "thr:count" in allowed:
+            if key == f"{{{rules.NS_THREAD}}}updated" and "thr:count" in allowed:
                 continue  # kept by feedparser as the link's "updated", never read
-            raise _Unsure
+            raise Unsure
         name = key.lower()
         if name not in allowed or name in out:
-            raise _Unsure
+            raise Unsure
         out[name] = value
     return out
 
@@ -370,7 +212,7 @@ def _attrs(el: ET.Element, allowed: set[str] = frozenset()) -> dict[str, str]:
 
 def _raw(el: ET.Element) -> str:
     if len(el):
-        raise _Unsure  # children would be dispatched as elements of their own
+        raise Unsure  # children would be dispatched as elements of their own
     return (el.text or "").strip()
 
 
@@ -382,8 +224,8 @@ def _finish(text: str) -> str:
         text = text.encode("iso-8859-1").decode("utf-8")
     except (UnicodeEncodeError, UnicodeDecodeError):
         pass
-    if _C1.search(text):
-        text = text.translate(_CP1252)
+    if C1.search(text):
+        text = text.translate(CP1252)
     return text
 
 
@@ -400,38 +242,7 @@ def _url_text(el: ET.Element, doc: _Doc) -> str:
 
 def _date(el: ET.Element) -> Any:
     """feedparser's *_parsed value (a UTC struct_time or None)."""
-    text = _text(el)
-    if not text:
-        return None
-    low = text.lower()
-    m = _RFC822.fullmatch(low)
-    if m:
-        day, month, year, hour, minute, second, zone = m.groups()
-        if month not in _MONTHS:
-            raise _Unsure
-        if zone[0] in "+-":
-            hours, minutes = int(zone[1:3]), int(zone[3:])
-            if zone[0] == "-":
-                hours, minutes = -hours, -minutes
-        else:
-            hours, minutes = _ZONES[zone], 0
-        fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
-    else:
-        m = _RFC3339.fullmatch(text)
-        if not m:
-            raise _Unsure
-        *ymdhms, zone = m.groups()
-        fields = tuple(int(x) for x in ymdhms)
-        hours = minutes = 0
-        if zone and zone != "Z":
-            hours, minutes = int(zone[1:3]), int(zone[4:])
-            if zone[0] == "-":
-                hours, minutes = -hours, -minutes
-    try:
-        stamp = datetime(*fields) - timedelta(hours=hours, minutes=minutes)
-        return stamp.utctimetuple()
-    except (ValueError, OverflowError):
-        raise _Unsure from None  # feedparser would try its other date readers
+    return date_of_text(_text(el))
 
 
 class _Once:
@@ -443,13 +254,13 @@ class _Once:
 
     def __call__(self, key: str) -> None:
         if key in self.seen:
-            raise _Unsure
+            raise Unsure
         self.seen.add(key)
 
 
 def _plain(el: ET.Element) -> None:
     if el.attrib and _attrs(el):
-        raise _Unsure
+        raise Unsure
 
 
 # -- RSS 2.0 ---------------------------------------------------------------------------
@@ -458,7 +269,7 @@ def _plain(el: ET.Element) -> None:
 def _read_rss(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
     attrs = _attrs(root, {"version"})
     if attrs.get("version") != "2.0" or len(root) != 1 or root[0].tag != "channel":
-        raise _Unsure
+        raise Unsure
     channel = root[0]
     _plain(channel)
     feed: dict[str, Any] = {}
@@ -474,7 +285,7 @@ def _read_rss(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
             # nothing we read.
             attrs = _attrs(el, _ATOM_LINK_ATTRS)
             if "href" not in attrs or attrs.get("rel", "alternate").lower() == "alternate":
-                raise _Unsure
+                raise Unsure
             _raw(el)
         elif name in (("", "title"), ("", "link"), ("", "ttl"), ("sy", "updateperiod"), ("sy", "updatefrequency")):
             once(name[1])
@@ -492,17 +303,17 @@ def _read_rss(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
             _plain(el)
             for child in el:
                 if doc.name(child)[0] or doc.name(child)[1] not in _IMAGE_CHILDREN:
-                    raise _Unsure
+                    raise Unsure
                 _plain(child)
                 _raw(child)
         elif name in (("", "skiphours"), ("", "skipdays")):
             _plain(el)
             for child in el:
                 if doc.name(child) not in (("", "hour"), ("", "day")):
-                    raise _Unsure
+                    raise Unsure
                 _raw(child)
         else:
-            raise _Unsure
+            raise Unsure
     return feed, entries
 
 
@@ -571,7 +382,7 @@ def _read_rss_item(item: ET.Element, doc: _Doc) -> dict:
         elif name in _HARMLESS_ITEM:
             _raw(el)
         else:
-            raise _Unsure
+            raise Unsure
     return entry
 
 
@@ -583,14 +394,14 @@ def _atom_text(el: ET.Element) -> str:
     if kind is not None:
         kind = kind.lower()
     if kind not in _TEXT_TYPES:
-        raise _Unsure  # xhtml (feedparser rebuilds the markup) and other media types
+        raise Unsure  # xhtml (feedparser rebuilds the markup) and other media types
     return _text(el)
 
 
 def _atom_link(el: ET.Element, doc: _Doc, context: dict) -> None:
     attrs = _attrs(el, _ATOM_LINK_ATTRS | {"thr:count"})
     if "href" not in attrs:
-        raise _Unsure  # feedparser would read the element's text as the link
+        raise Unsure  # feedparser would read the element's text as the link
     _raw(el)
     rel = attrs.get("rel", "alternate").lower()
     kind = attrs.get("type", "application/atom+xml" if rel == "self" else "text/html").lower()
@@ -614,12 +425,12 @@ def _atom_id(el: ET.Element, doc: _Doc, context: dict) -> None:
 def _atom_author(el: ET.Element, doc: _Doc) -> str:
     _plain(el)
     if (el.text or "").strip():
-        raise _Unsure
+        raise Unsure
     parts: dict[str, str] = {}
     for child in el:
         prefix, local = doc.name(child)
         if prefix or local not in ("name", "email", "uri") or local in parts or child.tail and child.tail.strip():
-            raise _Unsure
+            raise Unsure
         _plain(child)
         parts[local] = _raw(child)  # feedparser takes these without its text repairs
     name, email = parts.get("name"), parts.get("email")
@@ -659,7 +470,7 @@ def _read_atom(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
         elif name in _HARMLESS_ATOM_FEED:
             _atom_text(el) if name[0] == "" and name[1] in ("subtitle", "rights") else _raw(el)
         else:
-            raise _Unsure
+            raise Unsure
     return feed, entries
 
 
@@ -703,5 +514,5 @@ def _read_atom_entry(entry_el: ET.Element, doc: _Doc) -> dict:
         elif name in _HARMLESS_ATOM_ENTRY:
             _atom_text(el) if name[1] == "rights" else _raw(el)
         else:
-            raise _Unsure
+            raise Unsure
     return entry
