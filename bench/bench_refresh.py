@@ -123,8 +123,12 @@ def measure(argv: list[str], farm: str, env: dict | None = None, cwd: str | None
     peak = [0]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        env=env, cwd=cwd,
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=cwd,
     )
     done = threading.Event()
 
@@ -174,9 +178,15 @@ class Contestant:
         if self.kind == "threadline":
             (home / "farm.opml").write_text(opml)
             subprocess.run(
-                [shutil.which("threadline") or "threadline", "--home", str(home), "import",
-                 str(home / "farm.opml")],
-                check=True, stdout=subprocess.DEVNULL,
+                [
+                    shutil.which("threadline") or "threadline",
+                    "--home",
+                    str(home),
+                    "import",
+                    str(home / "farm.opml"),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
             if self.process:
                 argv = [sys.executable, __file__, "--driver-process", str(home)]
@@ -184,9 +194,7 @@ class Contestant:
                 argv = [shutil.which("threadline") or "threadline", "--home", str(home), "refresh"]
         else:
             (home / "urls").write_text("\n".join(urls) + "\n")
-            (home / "config").write_text(
-                f"reload-threads {self.threads}\n" if self.threads else ""
-            )
+            (home / "config").write_text(f"reload-threads {self.threads}\n" if self.threads else "")
             argv = ["newsboat", "-x", "reload", "-u", "urls", "-c", "cache.db", "-C", "config"]
             env["HOME"] = str(home)  # newsboat keeps history and locks under HOME
         return argv, env, str(home)
@@ -221,7 +229,8 @@ def free_port() -> int:
 def start_farm(feeds: int, port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "feed_farm.py"), "--feeds", str(feeds), "--port", str(port)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     line = proc.stdout.readline()
     if not line:
@@ -235,7 +244,9 @@ def main() -> None:
     p = argparse.ArgumentParser(description="threadline refresh vs newsboat -x reload")
     p.add_argument("--feeds", type=int, default=500)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--scale", default="100,250", help="also time cold runs at these feed counts ('' for none)")
+    p.add_argument(
+        "--scale", default="100,250", help="also time cold runs at these feed counts ('' for none)"
+    )
     p.add_argument("--only", default="", help="comma-separated contestant names")
     p.add_argument("--driver-process", metavar="HOME", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -300,10 +311,12 @@ def main() -> None:
                 if c is nb:
                     continue
                 for phase in PHASES:
-                    def ratio(attr):
+
+                    def ratio(attr, c=c, phase=phase):
                         return med([getattr(x, attr) for x in c.runs[phase]]) / med(
                             [getattr(x, attr) for x in nb.runs[phase]]
                         )
+
                     print(
                         f"| {c.name:<18} | {phase:<5} | {ratio('wall'):5.2f} | {ratio('cpu'):5.2f} | "
                         f"{ratio('rss_mb'):5.2f} | {ratio('tree_rss_mb'):5.2f} |"
@@ -330,7 +343,10 @@ def main() -> None:
                         argv, env, cwd = c.prepare(work, urls, _opml(urls))
                         r = measure(argv, farm, env=env, cwd=cwd)
                         cold.setdefault((c.name, n), []).append(r.wall)
-                        print(f"  [{rep + 1}/{a.repeats}] {c.name:<12} cold {n:4d} feeds {r.wall:6.2f} s", flush=True)
+                        print(
+                            f"  [{rep + 1}/{a.repeats}] {c.name:<12} cold {n:4d} feeds {r.wall:6.2f} s",
+                            flush=True,
+                        )
                         shutil.rmtree(cwd, ignore_errors=True)
             print("\ncold wall time by number of feeds (medians):\n")
             print("| feeds | " + " | ".join(f"{c.name} s | ms/feed" for c in scalers) + " | ratio |")

@@ -117,8 +117,12 @@ def driver(home: str) -> None:
             deadline = time.monotonic() + 30
             while state["painted"] is None and time.monotonic() < deadline:
                 await asyncio.sleep(0.002)
-            out = {"painted": state["painted"], "rss": vm("VmRSS"), "hwm": vm("VmHWM"),
-                   "rows": state.get("rows", 0)}
+            out = {
+                "painted": state["painted"],
+                "rss": vm("VmRSS"),
+                "hwm": vm("VmHWM"),
+                "rows": state.get("rows", 0),
+            }
             await pilot.press("q")
         return out
 
@@ -135,7 +139,7 @@ def timed(argv: list[str]) -> tuple[float, dict | None]:
         raise SystemExit(f"{argv} failed:\n{proc.stderr[-2000:]}")
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
-            data = json.loads(line[len("RESULT "):])
+            data = json.loads(line[len("RESULT ") :])
             data["first_frame"] = data["painted"] - t0
             return wall, data
     return wall, None
@@ -163,7 +167,9 @@ def main() -> None:
         Store.open(empty).close()
         seconds = build_store(big, a.feeds, a.articles)
         size = sum(f.stat().st_size for f in big.iterdir()) / 1e6
-        print(f"store: {a.feeds} feeds, {a.articles} articles built in {seconds:.1f} s ({size:.0f} MB on disk)")
+        print(
+            f"store: {a.feeds} feeds, {a.articles} articles built in {seconds:.1f} s ({size:.0f} MB on disk)"
+        )
 
         py = sys.executable
         cases = {
@@ -185,8 +191,12 @@ def main() -> None:
         med = statistics.median
         imp = med(walls["import textual.app"])
         print(f"\nmedians of {a.repeats}, seconds from spawn (RSS at the first frame):\n")
-        print("| case                          | to first frame s | process wall s | rows | RSS MB | peak RSS MB | minus Textual import s |")
-        print("|-------------------------------|------------------|----------------|------|--------|-------------|------------------------|")
+        print(
+            "| case                          | to first frame s | process wall s | rows | RSS MB | peak RSS MB | minus Textual import s |"
+        )
+        print(
+            "|-------------------------------|------------------|----------------|------|--------|-------------|------------------------|"
+        )
         for name in cases:
             fr = frames[name]
             if fr:
@@ -196,10 +206,17 @@ def main() -> None:
                     f"{med([d['rss'] for d in fr]):6.0f} | {med([d['hwm'] for d in fr]):11.0f} | {ff - imp:+22.3f} |"
                 )
             else:
-                print(f"| {name:<29} | {'':16} | {med(walls[name]):14.3f} | {'':4} | {'':6} | {'':11} | {'':22} |")
+                print(
+                    f"| {name:<29} | {'':16} | {med(walls[name]):14.3f} | {'':4} | {'':6} | {'':11} | {'':22} |"
+                )
         names = list(cases)
-        e, b = med([d["first_frame"] for d in frames[names[2]]]), med([d["first_frame"] for d in frames[names[3]]])
-        print(f"\nbig / empty store first frame: {b / e:.2f}x; total runtime {time.perf_counter() - started:.0f} s")
+        e, b = (
+            med([d["first_frame"] for d in frames[names[2]]]),
+            med([d["first_frame"] for d in frames[names[3]]]),
+        )
+        print(
+            f"\nbig / empty store first frame: {b / e:.2f}x; total runtime {time.perf_counter() - started:.0f} s"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

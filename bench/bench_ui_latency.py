@@ -52,7 +52,7 @@ def pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
 
 def seed_store(store, n: int = 500) -> None:
@@ -63,8 +63,13 @@ def seed_store(store, n: int = 500) -> None:
     feed.next_poll = float("inf")
     now = time.time()
     entries = [
-        Article(guid=f"local-{i}", title=f"Stored story {i}", link=f"https://local.example/{i}",
-                published=now - 86400 * 400 - i * 60, content=f"<p>body {i}</p>")
+        Article(
+            guid=f"local-{i}",
+            title=f"Stored story {i}",
+            link=f"https://local.example/{i}",
+            published=now - 86400 * 400 - i * 60,
+            content=f"<p>body {i}</p>",
+        )
         for i in range(n)
     ]
     store.save_poll(feed, ParsedFeed(title="Local archive", entries=entries))
@@ -181,8 +186,13 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
         Timeline.watch_cursor, Timeline.render_lines = orig_watch, orig_render
         store.close()
     return {
-        "during": during, "idle": idle, "refresh_wall": refresh_wall, "rows": rows, "polls": polls,
-        "lag_during": lag_during, "lag_idle": lag_idle,
+        "during": during,
+        "idle": idle,
+        "refresh_wall": refresh_wall,
+        "rows": rows,
+        "polls": polls,
+        "lag_during": lag_during,
+        "lag_idle": lag_idle,
     }
 
 
@@ -202,7 +212,8 @@ def main() -> None:
     port = free_port()
     farm = subprocess.Popen(
         [sys.executable, str(HERE / "feed_farm.py"), "--feeds", str(a.feeds), "--port", str(port)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         print(farm.stdout.readline().strip(), flush=True)
@@ -220,7 +231,7 @@ def main() -> None:
             print(
                 f"  [{rep + 1}/{a.repeats}] refresh {r['refresh_wall']:.1f} s, {r['polls']} polls, "
                 f"{stats['requests']} requests, {r['rows']} rows; {len(d)} keys during: "
-                f"p50 {pct(d, .5):.1f} ms p95 {pct(d, .95):.1f} ms max {max(d, default=float('nan')):.1f} ms; "
+                f"p50 {pct(d, 0.5):.1f} ms p95 {pct(d, 0.95):.1f} ms max {max(d, default=float('nan')):.1f} ms; "
                 f"longest loop stall {max(r['lag_during'], default=0) * 1000:.0f} ms",
                 flush=True,
             )
@@ -232,14 +243,18 @@ def main() -> None:
         for phase, lag in (("during refresh", "lag_during"), ("poller idle", "lag_idle")):
             key = "during" if phase == "during refresh" else "idle"
             keys = med([len(r[key]) for r in runs])
-            p50 = med([pct(r[key], .5) for r in runs]) * 1000
-            p95 = med([pct(r[key], .95) for r in runs]) * 1000
+            p50 = med([pct(r[key], 0.5) for r in runs]) * 1000
+            p95 = med([pct(r[key], 0.95) for r in runs]) * 1000
             mx = med([max(r[key], default=float("nan")) for r in runs]) * 1000
             stalls = med([sum(1 for x in r[lag] if x > 0.05) for r in runs])
             longest = med([max(r[lag], default=0) for r in runs]) * 1000
-            print(f"| {phase:<15} | {keys:4.0f} | {p50:5.1f} | {p95:5.1f} | {mx:5.0f} | {stalls:18.0f} | {longest:13.0f} |")
-        print(f"\nrefresh wall under the app (median): {med([r['refresh_wall'] for r in runs]):.1f} s; "
-              f"total runtime {time.perf_counter() - started:.0f} s")
+            print(
+                f"| {phase:<15} | {keys:4.0f} | {p50:5.1f} | {p95:5.1f} | {mx:5.0f} | {stalls:18.0f} | {longest:13.0f} |"
+            )
+        print(
+            f"\nrefresh wall under the app (median): {med([r['refresh_wall'] for r in runs]):.1f} s; "
+            f"total runtime {time.perf_counter() - started:.0f} s"
+        )
         if a.profile:
             print(f"pyinstrument report of the first refresh: {a.profile}")
     finally:

@@ -72,10 +72,7 @@ def _paragraph_pool(seed: int, size: int = 1500) -> list[str]:
         if i % 3 == 0:
             cut = text.find(" ", len(text) // 2)
             word = rng.choice(WORDS)
-            text = (
-                f'{text[:cut]} <a href="https://ref.example/{word}/{i}">{word} '
-                f"coverage</a>{text[cut:]}"
-            )
+            text = f'{text[:cut]} <a href="https://ref.example/{word}/{i}">{word} coverage</a>{text[cut:]}'
         if i % 5 == 0:
             text = text.replace(" said", " <em>said</em>", 1)
         pool.append(f"<p>{text}</p>")
@@ -223,7 +220,7 @@ class FeedFarm:
         self.stats_._in_flight = in_flight
 
     # -- lifecycle ---------------------------------------------------------
-    def start(self) -> "FeedFarm":
+    def start(self) -> FeedFarm:
         if not self._feeds:
             self.render()
         self._thread = threading.Thread(target=self._run, name="feed-farm", daemon=True)
@@ -239,7 +236,7 @@ class FeedFarm:
         if self._thread is not None:
             self._thread.join(10)
 
-    def __enter__(self) -> "FeedFarm":
+    def __enter__(self) -> FeedFarm:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -329,8 +326,11 @@ class FeedFarm:
                 st.not_found += 1
                 self._send(writer, 404, [], b"not found\n", method, keep)
                 return keep
-            common = [("ETag", feed.etag), ("Last-Modified", feed.last_modified),
-                      ("Cache-Control", "max-age=0")]
+            common = [
+                ("ETag", feed.etag),
+                ("Last-Modified", feed.last_modified),
+                ("Cache-Control", "max-age=0"),
+            ]
             if self._fresh(feed, inm, ims):
                 st.not_modified += 1
                 self._send(writer, 304, common, b"", method, keep)

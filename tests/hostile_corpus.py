@@ -83,7 +83,10 @@ BAD_LINKS: dict[str, str] = {
 }
 # Bad links as they appear inside an HTML attribute, entity-obfuscated.
 BAD_HREFS: dict[str, str] = {
-    **{name: url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;") for name, url in BAD_LINKS.items()},
+    **{
+        name: url.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+        for name, url in BAD_LINKS.items()
+    },
     "javascript-entity-colon": "javascript&#58;alert(1)",
     "javascript-entity-tab": "jav&#x09;ascript:alert(1)",
 }
@@ -119,11 +122,11 @@ def _billion_laughs() -> bytes:
 
 def _xxe() -> bytes:
     return (
-        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-        '<rss version="2.0"><channel><title>XXE</title>'
-        "<item><guid>xxe</guid><title>t &xxe;</title><description>&xxe;</description></item>"
-        "</channel></rss>"
-    ).encode()
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<rss version="2.0"><channel><title>XXE</title>'
+        b"<item><guid>xxe</guid><title>t &xxe;</title><description>&xxe;</description></item>"
+        b"</channel></rss>"
+    )
 
 
 def gzip_bomb(expanded: int = 50 * 1024 * 1024) -> bytes:
@@ -133,37 +136,64 @@ def gzip_bomb(expanded: int = 50 * 1024 * 1024) -> bytes:
 # name -> (body, content type, extra headers, expected: "ok" or a substring of the reason)
 # Bodies that are big are built lazily by the tests (see BIG_BODIES).
 BODIES: dict[str, tuple[bytes, str, dict[str, str], str]] = {
-    "malformed-xml": (b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut', "application/rss+xml", {}, "malformed XML"),
-    "mismatched-tags": (b"<rss><channel><title>x</channel></title></rss>", "application/rss+xml", {}, "malformed XML"),
+    "malformed-xml": (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Cut',
+        "application/rss+xml",
+        {},
+        "malformed XML",
+    ),
+    "mismatched-tags": (
+        b"<rss><channel><title>x</channel></title></rss>",
+        "application/rss+xml",
+        {},
+        "malformed XML",
+    ),
     "wrong-encoding-latin1-as-utf8": (
         rss([("we1", "Caf\u00e9 cr\u00e8me")], title="Caf\u00e9").encode("latin-1"),
-        "application/rss+xml; charset=utf-8", {}, "ok",
+        "application/rss+xml; charset=utf-8",
+        {},
+        "ok",
     ),
     "wrong-encoding-header-says-latin1": (
         rss([("we2", "Na\u00efve \u2014 \u00fcber")]).encode("utf-8"),
-        "application/rss+xml; charset=iso-8859-1", {}, "ok",
+        "application/rss+xml; charset=iso-8859-1",
+        {},
+        "ok",
     ),
     "missing-encoding-utf16": (
         rss([("we3", "UTF-16 item")]).replace(' encoding="utf-8"', "").encode("utf-16"),
-        "application/xml", {}, "ok",
+        "application/xml",
+        {},
+        "ok",
     ),
     "missing-encoding-utf32": (
         rss([("we5", "UTF-32 item")]).replace(' encoding="utf-8"', "").encode("utf-32"),
-        "application/rss+xml; charset=utf-8", {}, "ok",
+        "application/rss+xml; charset=utf-8",
+        {},
+        "ok",
     ),
     "unknown-encoding": (
         rss([("we4", "Bogus charset")]).replace("utf-8", "x-no-such-charset").encode(),
-        "application/rss+xml; charset=x-no-such-charset", {}, "ok",
+        "application/rss+xml; charset=x-no-such-charset",
+        {},
+        "ok",
     ),
     "billion-laughs": (_billion_laughs(), "application/rss+xml", {}, "ok"),
     "xxe-file": (_xxe(), "application/rss+xml", {}, "ok"),
     "html-page": (
         b"<!DOCTYPE html><html><head><title>Welcome</title></head><body><p>Sign in</p></body></html>",
-        "text/html; charset=utf-8", {}, "HTML page",
+        "text/html; charset=utf-8",
+        {},
+        "HTML page",
     ),
     "empty-200": (b"", "application/rss+xml", {}, "empty response"),
     "whitespace-200": (b" \r\n\t\n", "application/rss+xml", {}, "empty response"),
-    "binary-junk": (bytes([0x89]) + random.Random(6).randbytes(8192), "application/octet-stream", {}, "malformed XML"),
+    "binary-junk": (
+        bytes([0x89]) + random.Random(6).randbytes(8192),
+        "application/octet-stream",
+        {},
+        "malformed XML",
+    ),
     "json-not-a-feed": (b'{"hello": "world"}', "application/json", {}, "JSON Feed"),
 }
 

@@ -16,9 +16,9 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Callable
 from urllib.parse import urlsplit
 
 from tui.demo.server import QuietHTTPServer  # hang-ups are normal in fault tests
@@ -104,7 +104,7 @@ class LoopbackServer:
     def url(self, path: str = "/") -> str:
         return f"http://{self.host}:{self.port}{path}"
 
-    def start(self) -> "LoopbackServer":
+    def start(self) -> LoopbackServer:
         self._thread.start()
         return self
 
@@ -113,7 +113,7 @@ class LoopbackServer:
         self._httpd.shutdown()
         self._httpd.server_close()
 
-    def __enter__(self) -> "LoopbackServer":
+    def __enter__(self) -> LoopbackServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:
@@ -178,9 +178,7 @@ class LoopbackServer:
                     h.wfile.write(body[: reply.reset_after])
                     h.wfile.flush()
                     # SO_LINGER 0 makes close() send RST instead of FIN: a real reset.
-                    h.connection.setsockopt(
-                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-                    )
+                    h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     h.connection.close()
                     h.close_connection = True
                 elif reply.trickle:
@@ -228,7 +226,7 @@ class Blackhole:
         for s in (*self._fillers, self._listener):
             s.close()
 
-    def __enter__(self) -> "Blackhole":
+    def __enter__(self) -> Blackhole:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -176,10 +176,18 @@ async def test_m_toggles_read_and_f_follows():
 async def test_hostile_titles_are_shown_literally():
     store = Store.memory()
     feed = store.add_feed("http://x.test/feed", title="[@click=app.quit]feed")
-    store.save_poll(feed, ParsedFeed(entries=[
-        Article(guid="1", title="[bold]not bold[/] \x1b]0;pwned\x07 [link=file:///etc/passwd]x[/link]",
-                published=NOW),
-    ]))
+    store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=[
+                Article(
+                    guid="1",
+                    title="[bold]not bold[/] \x1b]0;pwned\x07 [link=file:///etc/passwd]x[/link]",
+                    published=NOW,
+                ),
+            ]
+        ),
+    )
     app = make_app(store)
     async with app.run_test(size=(120, 20)) as pilot:
         await wait_for(pilot, lambda: len(app.timeline.rows) == 1)
@@ -231,7 +239,9 @@ async def test_keys_rebind_from_config(tmp_path):
     from tui.config import load_config
 
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[keys]\n"timeline.toggle_read" = "x"\n[keys.timeline]\nfollow = "F"\n[display]\ntimezone = "UTC"\n')
+    cfg.write_text(
+        '[keys]\n"timeline.toggle_read" = "x"\n[keys.timeline]\nfollow = "F"\n[display]\ntimezone = "UTC"\n'
+    )
     config = load_config(cfg)
     assert config.keys == {"timeline.toggle_read": "x", "timeline.follow": "F"}
     store = seeded_store()

@@ -32,7 +32,10 @@ def rss(n: int, prefix: str = "Item", version: int = 1) -> str:
 def run(home, *args) -> tuple[int, str, str]:
     proc = subprocess.run(
         [sys.executable, "-m", "tui", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -169,7 +172,9 @@ def test_kill_during_refresh_never_corrupts_or_loses_committed_rows(home, server
         state["version"] += 1
         proc = subprocess.Popen(
             [sys.executable, "-m", "tui", "--home", str(home), "refresh"],
-            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         time.sleep(delay)
         os.kill(proc.pid, signal.SIGKILL)

@@ -16,10 +16,7 @@ def forests(draw) -> list[Comment]:
     """Comments whose parents are other comments, missing ids, themselves or none."""
     n = draw(st.integers(0, 40))
     parents = st.one_of(st.none(), st.just(""), st.sampled_from(IDS), st.sampled_from(["gone1", "gone2"]))
-    return [
-        Comment(id=draw(st.sampled_from(IDS)), parent_id=draw(parents), author=f"a{k}")
-        for k in range(n)
-    ]
+    return [Comment(id=draw(st.sampled_from(IDS)), parent_id=draw(parents), author=f"a{k}") for k in range(n)]
 
 
 @st.composite
@@ -115,19 +112,40 @@ def test_deep_chains(comments):
 
 
 def test_seven_deep_thread_shape():
-    pairs = [("a", None), ("b", None), ("c", "b"), ("d", "b"), ("e", "d"), ("f", "d"),
-             ("g", "f"), ("h", "g"), ("i", "h"), ("j", "i")]
+    pairs = [
+        ("a", None),
+        ("b", None),
+        ("c", "b"),
+        ("d", "b"),
+        ("e", "d"),
+        ("f", "d"),
+        ("g", "f"),
+        ("h", "g"),
+        ("i", "h"),
+        ("j", "i"),
+    ]
     thread = build_thread([Comment(id=i, parent_id=p) for i, p in pairs])
     assert [(n.comment.id, n.depth, n.size) for n in thread.nodes] == [
-        ("a", 0, 0), ("b", 0, 8), ("c", 1, 0), ("d", 1, 6), ("e", 2, 0),
-        ("f", 2, 4), ("g", 3, 3), ("h", 4, 2), ("i", 5, 1), ("j", 6, 0),
+        ("a", 0, 0),
+        ("b", 0, 8),
+        ("c", 1, 0),
+        ("d", 1, 6),
+        ("e", 2, 0),
+        ("f", 2, 4),
+        ("g", 3, 3),
+        ("h", 4, 2),
+        ("i", 5, 1),
+        ("j", 6, 0),
     ]
 
 
 def test_a_reply_hanging_off_a_cycle_stays_under_its_parent():
     # b and c reply to each other; a replies to b and comes first in the input.
     # The loop must be cut inside the loop, not at a.
-    comments = [Comment(id="a", parent_id="b"), Comment(id="b", parent_id="c"), Comment(id="c", parent_id="b")]
+    comments = [
+        Comment(id="a", parent_id="b"),
+        Comment(id="b", parent_id="c"),
+        Comment(id="c", parent_id="b"),
+    ]
     thread = build_thread(comments)
     check(thread, comments)
-

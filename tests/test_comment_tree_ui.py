@@ -8,7 +8,7 @@ injected clock so relative times ("3h") and snapshots are stable.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.comment_tree import CommentTree
 
-NOW = datetime(2026, 11, 26, 18, 0, tzinfo=timezone.utc).timestamp()
+NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC).timestamp()
 HOUR = 3600.0
 
 
@@ -36,23 +36,57 @@ def fixture_comments() -> list[Comment]:
         return Comment(cid, parent, author, NOW - hours * HOUR, html, f"https://news.example/c/{cid}", **kw)
 
     return [
-        c("c1", None, "alice", 9, "<p>The relief column is said to be three kilometres out. "
-          "Has anyone seen footage that is not from a state outlet?</p>"),
-        c("c2", "c1", "bob", 8, "<p>Only the clip from this morning, and the skyline in it "
-          "does not match the city at all.</p><p>I would wait for daylight pictures.</p>"),
+        c(
+            "c1",
+            None,
+            "alice",
+            9,
+            "<p>The relief column is said to be three kilometres out. "
+            "Has anyone seen footage that is not from a state outlet?</p>",
+        ),
+        c(
+            "c2",
+            "c1",
+            "bob",
+            8,
+            "<p>Only the clip from this morning, and the skyline in it "
+            "does not match the city at all.</p><p>I would wait for daylight pictures.</p>",
+        ),
         c("c3", "c2", "carol", 7.5, "<p>The water tower is visible at 0:42. It matches.</p>"),
         c("c4", "c3", "dave", 7, "<p>Which tower? There are two on the east side.</p>"),
         c("c5", "c4", "erin", 6, "<p>The one by the airport road.</p>"),
         c("c6", "c5", "frank", 5, "<p>Then the column is closer than three kilometres.</p>"),
-        c("c7", "c6", "grace", 4, "<p>Author here: we have updated the post with the "
-          "new distance.</p>", by_author=True),
-        c("c8", "c1", "heidi", 3, "<p>Every offensive is announced as a breakthrough the "
-          "week before it stalls.</p>"),
-        c("c9", None, "ivan", 2, '<p>Background reading: <a href="https://maps.example/east">'
-          "the frontline map</a>.</p>"),
-        c("c10", "c9", "judy", 1, '<p>Two more: <a href="https://a.example/one">one</a> and '
-          '<a href="https://b.example/two">two</a>, and a trap: '
-          '<a href="javascript:alert(1)">click me</a>.</p>'),
+        c(
+            "c7",
+            "c6",
+            "grace",
+            4,
+            "<p>Author here: we have updated the post with the new distance.</p>",
+            by_author=True,
+        ),
+        c(
+            "c8",
+            "c1",
+            "heidi",
+            3,
+            "<p>Every offensive is announced as a breakthrough the week before it stalls.</p>",
+        ),
+        c(
+            "c9",
+            None,
+            "ivan",
+            2,
+            '<p>Background reading: <a href="https://maps.example/east">the frontline map</a>.</p>',
+        ),
+        c(
+            "c10",
+            "c9",
+            "judy",
+            1,
+            '<p>Two more: <a href="https://a.example/one">one</a> and '
+            '<a href="https://b.example/two">two</a>, and a trap: '
+            '<a href="javascript:alert(1)">click me</a>.</p>',
+        ),
     ]
 
 
@@ -337,8 +371,14 @@ async def test_live_merge_keeps_cursor_folds_and_screen_row():
         assert tree.cursor_id == "c5" and tree.folded == {"c9"}
         row_before = tree.row_span("c5")[0] - round(tree.scroll_y)
         # a reply arrives deep in the tree, above the cursor (under c3, after c7)
-        reply = Comment("c11", "c3", "mallory", NOW - 60, "<p>A late reply, long enough to "
-                        "wrap over more than one line of the pane when it is drawn.</p>" * 3)
+        reply = Comment(
+            "c11",
+            "c3",
+            "mallory",
+            NOW - 60,
+            "<p>A late reply, long enough to "
+            "wrap over more than one line of the pane when it is drawn.</p>" * 3,
+        )
         source.comments = fixture_comments()[:7] + [reply] + fixture_comments()[7:]
         await pilot.press("r")
         tree = await ready(pilot)
@@ -471,9 +511,15 @@ async def test_search_jumps_to_matches_and_unfolds():
 
 async def test_hostile_text_renders_literally():
     comments = [
-        Comment("x1", None, "[@click=app.quit]x", NOW - 60,
-                "<p>close [/] and open [bold never closed \x1b]0;pwned\x07 "
-                "[link=https://evil.example]here[/link]</p>", "https://news.example/x1"),
+        Comment(
+            "x1",
+            None,
+            "[@click=app.quit]x",
+            NOW - 60,
+            "<p>close [/] and open [bold never closed \x1b]0;pwned\x07 "
+            "[link=https://evil.example]here[/link]</p>",
+            "https://news.example/x1",
+        ),
         Comment("x2", "x1", "\x1b[31mred\x1b[0m [b]bold[/b]", NOW, "<p>[/]</p>"),
     ]
     app = host(comments)
@@ -498,7 +544,7 @@ async def test_hostile_text_renders_literally():
 
 async def test_ten_thousand_deep_chain_opens_and_navigates():
     chain = [Comment("d0", None, "root", NOW, "<p>start</p>")]
-    chain += [Comment(f"d{i}", f"d{i-1}", f"u{i}", NOW, f"<p>reply {i}</p>") for i in range(1, 10_000)]
+    chain += [Comment(f"d{i}", f"d{i - 1}", f"u{i}", NOW, f"<p>reply {i}</p>") for i in range(1, 10_000)]
     async with host(chain).run_test(size=(100, 30)) as pilot:
         tree = await ready(pilot)
         assert tree.visible_count == 10_000

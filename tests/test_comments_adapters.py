@@ -44,8 +44,16 @@ def config_for(server) -> SourceConfig:
 
 # The fixture thread's shape, keyed c1..c10 (each source numbers them its own way).
 SHAPE = [
-    ("c1", 0), ("c2", 0), ("c3", 1), ("c4", 1), ("c5", 2),
-    ("c6", 2), ("c7", 3), ("c8", 4), ("c9", 5), ("c10", 6),
+    ("c1", 0),
+    ("c2", 0),
+    ("c3", 1),
+    ("c4", 1),
+    ("c5", 2),
+    ("c6", 2),
+    ("c7", 3),
+    ("c8", 4),
+    ("c9", 5),
+    ("c10", 6),
 ]
 
 
@@ -139,9 +147,14 @@ async def test_wordpress_page_count_is_capped(server, monkeypatch):
 
 async def test_wordpress_falls_back_to_the_comment_feed_when_rest_is_off(server):
     server.route("/wp-json/wp/v2/comments", Reply(401, '{"code":"rest_forbidden"}', content_type=JSON))
-    feed = server.route("/p/feed/atom/", Reply(body=fixture("atom-comments.xml"), content_type="application/atom+xml"))
+    feed = server.route(
+        "/p/feed/atom/", Reply(body=fixture("atom-comments.xml"), content_type="application/atom+xml")
+    )
     source = ThreadSource(
-        "wordpress", "77", server.url(""), "https://harbour.example/p/",
+        "wordpress",
+        "77",
+        server.url(""),
+        "https://harbour.example/p/",
         (("feed", feed), ("feed_kind", "atom")),
     )
     async with httpx.AsyncClient() as client:
@@ -155,7 +168,9 @@ GUID = "https://harbour.example/?p=77"
 
 
 async def test_atom_threading_with_a_non_standard_prefix(server):
-    url = server.route("/feed/atom/", Reply(body=fixture("atom-comments.xml"), content_type="application/atom+xml"))
+    url = server.route(
+        "/feed/atom/", Reply(body=fixture("atom-comments.xml"), content_type="application/atom+xml")
+    )
     async with httpx.AsyncClient() as client:
         comments = await load_comments(client, ThreadSource("atom", url, "", ""), SourceConfig())
     cid = {k: f"{GUID}#comment-{500 + int(k[1:])}" for k, _ in SHAPE}
@@ -220,7 +235,9 @@ def serve_hn(server, firebase: Reply | None = None) -> None:
 
 async def test_hackernews_tree_ranked_by_firebase(server):
     serve_hn(server)
-    source = ThreadSource("hackernews", "41000100", server.url(""), "https://news.ycombinator.com/item?id=41000100")
+    source = ThreadSource(
+        "hackernews", "41000100", server.url(""), "https://news.ycombinator.com/item?id=41000100"
+    )
     async with httpx.AsyncClient() as client:
         comments = await load_comments(client, source, config_for(server))
     result = shape(comments)
@@ -291,9 +308,18 @@ async def test_reddit_thread_with_replies_listings_and_stubs(server):
     assert parse_qs(server.hits("/comments/1q2w3e.json")[0].query) == {"raw_json": ["1"]}
     result = shape(comments)
     expected = [
-        (RD["c1"], 0), ("d01x", 0), ("d02x", 1),
-        (RD["c2"], 0), (RD["c3"], 1), (RD["c4"], 1), (RD["c5"], 2), (RD["c6"], 2),
-        (RD["c7"], 3), (RD["c8"], 4), (RD["c9"], 5), (RD["c10"], 6),
+        (RD["c1"], 0),
+        ("d01x", 0),
+        ("d02x", 1),
+        (RD["c2"], 0),
+        (RD["c3"], 1),
+        (RD["c4"], 1),
+        (RD["c5"], 2),
+        (RD["c6"], 2),
+        (RD["c7"], 3),
+        (RD["c8"], 4),
+        (RD["c9"], 5),
+        (RD["c10"], 6),
         ("more:_" + RD["c9"], 6),  # "continue this thread", attached where it belongs
     ]
     # The three-reply stub sits under c4, after its sent replies.
@@ -314,7 +340,9 @@ async def test_reddit_load_more_expands_a_stub(server):
     server.route("/api/morechildren.json", Reply(body=fixture("reddit-morechildren.json"), content_type=JSON))
     stub = Comment(id="more:m01x", parent_id=RD["c4"], more=3, more_ids=["m01x", "m02x", "m03x"])
     async with httpx.AsyncClient() as client:
-        more = await load_more(client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server))
+        more = await load_more(
+            client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
+        )
     query = parse_qs(server.hits("/api/morechildren.json")[0].query)
     assert query["link_id"] == ["t3_1q2w3e"] and query["children"] == ["m01x,m02x,m03x"]
     assert query["api_type"] == ["json"] and query["raw_json"] == ["1"]
@@ -323,16 +351,54 @@ async def test_reddit_load_more_expands_a_stub(server):
 
 
 async def test_reddit_continue_this_thread_stub(server):
-    server.route(f"/comments/1q2w3e/_/{RD['c9']}.json", Reply(body=json.dumps([
-        {"kind": "Listing", "data": {"children": []}},
-        {"kind": "Listing", "data": {"children": [
-            {"kind": "t1", "data": {"id": RD["c9"], "parent_id": "t1_" + RD["c8"], "author": "treyne", "replies": {
-                "kind": "Listing", "data": {"children": [
-                    {"kind": "t1", "data": {"id": "z01x", "parent_id": "t1_" + RD["c9"], "author": "deepuser", "body": "deep", "replies": ""}}]}}}}]}}]),
-        content_type=JSON))
+    server.route(
+        f"/comments/1q2w3e/_/{RD['c9']}.json",
+        Reply(
+            body=json.dumps(
+                [
+                    {"kind": "Listing", "data": {"children": []}},
+                    {
+                        "kind": "Listing",
+                        "data": {
+                            "children": [
+                                {
+                                    "kind": "t1",
+                                    "data": {
+                                        "id": RD["c9"],
+                                        "parent_id": "t1_" + RD["c8"],
+                                        "author": "treyne",
+                                        "replies": {
+                                            "kind": "Listing",
+                                            "data": {
+                                                "children": [
+                                                    {
+                                                        "kind": "t1",
+                                                        "data": {
+                                                            "id": "z01x",
+                                                            "parent_id": "t1_" + RD["c9"],
+                                                            "author": "deepuser",
+                                                            "body": "deep",
+                                                            "replies": "",
+                                                        },
+                                                    }
+                                                ]
+                                            },
+                                        },
+                                    },
+                                }
+                            ]
+                        },
+                    },
+                ]
+            ),
+            content_type=JSON,
+        ),
+    )
     stub = Comment(id="more:_" + RD["c9"], parent_id=RD["c9"], more=1)
     async with httpx.AsyncClient() as client:
-        more = await load_more(client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server))
+        more = await load_more(
+            client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
+        )
     assert [(c.id, c.parent_id, c.html) for c in more] == [("z01x", RD["c9"], "<p>deep</p>")]
 
 
@@ -344,7 +410,9 @@ LB = {k: f"lb{int(k[1:]):02d}qz" for k, _ in SHAPE}
 async def test_lobsters_story(server):
     server.route("/s/q7x2ab.json", Reply(body=fixture("lobsters-story.json"), content_type=JSON))
     async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server))
+        comments = await load_comments(
+            client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+        )
     assert shape(comments) == [(LB[k], d) for k, d in SHAPE]
     by_id = {c.id: c for c in comments}
     assert by_id[LB["c1"]].deleted and by_id[LB["c3"]].dead
@@ -360,7 +428,9 @@ async def test_lobsters_parents_from_depth_when_not_named(server):
         del c["parent_comment"]
     server.route("/s/q7x2ab.json", Reply(body=json.dumps(story), content_type=JSON))
     async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server))
+        comments = await load_comments(
+            client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+        )
     assert shape(comments) == [(LB[k], d) for k, d in SHAPE]
 
 
@@ -389,7 +459,12 @@ async def test_missing_thread_is_a_short_404_reason(server, source):
 @pytest.mark.parametrize("source", ERROR_SOURCES, ids=lambda s: s.kind)
 async def test_a_body_that_is_not_json(server, source):
     page = Reply(body="<!doctype html><title>Cloudflare</title>", content_type="text/html")
-    for path in ("/wp-json/wp/v2/comments", "/api/v1/items/41000100", "/comments/1q2w3e.json", "/s/q7x2ab.json"):
+    for path in (
+        "/wp-json/wp/v2/comments",
+        "/api/v1/items/41000100",
+        "/comments/1q2w3e.json",
+        "/s/q7x2ab.json",
+    ):
         server.route(path, page)
     async with httpx.AsyncClient() as client:
         with pytest.raises(CommentsError, match=r"^not JSON"):
@@ -400,16 +475,22 @@ async def test_truncated_json_is_not_json(server):
     server.route("/s/q7x2ab.json", Reply(body='{"comments": [', content_type=JSON))
     async with httpx.AsyncClient() as client:
         with pytest.raises(CommentsError, match=r"^not JSON$"):
-            await load_comments(client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server))
+            await load_comments(
+                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+            )
 
 
 async def test_server_errors_and_bad_ids(server):
     server.route("/s/q7x2ab.json", Reply(503, "busy", content_type="text/plain"))
     async with httpx.AsyncClient() as client:
         with pytest.raises(CommentsError, match=r"\(503\)"):
-            await load_comments(client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server))
+            await load_comments(
+                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+            )
         with pytest.raises(CommentsError, match="not a Hacker News item id"):
-            await load_comments(client, ThreadSource("hackernews", "../x", server.url(""), ""), config_for(server))
+            await load_comments(
+                client, ThreadSource("hackernews", "../x", server.url(""), ""), config_for(server)
+            )
         with pytest.raises(CommentsError, match="unknown comment source"):
             await load_comments(client, ThreadSource("usenet", "x", "", ""), config_for(server))
     assert len(server.requests) == 1
@@ -422,7 +503,9 @@ async def test_oversized_body_is_refused(server, monkeypatch):
     server.route("/s/q7x2ab.json", Reply(body=fixture("lobsters-story.json"), content_type=JSON))
     async with httpx.AsyncClient() as client:
         with pytest.raises(CommentsError, match="too large"):
-            await load_comments(client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server))
+            await load_comments(
+                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+            )
 
 
 # -- time parsing -----------------------------------------------------------------------

@@ -27,7 +27,10 @@ CONFIG = SourceConfig()
 
 
 def page_html(
-    api_link: str = "", shortlink: str = "", body_class: str = "", article_id: str = "post-0",
+    api_link: str = "",
+    shortlink: str = "",
+    body_class: str = "",
+    article_id: str = "post-0",
     comment_feed: str = "https://harbour.example/2026/11/storm-idris-live/feed/",
 ) -> str:
     return (
@@ -46,11 +49,31 @@ def page_html(
     "url, kind, ref, api_base",
     [
         ("https://news.ycombinator.com/item?id=41000100", "hackernews", "41000100", "https://hn.algolia.com"),
-        ("https://news.ycombinator.com/item?id=41000100&p=2#41000105", "hackernews", "41000100", "https://hn.algolia.com"),
-        ("https://www.reddit.com/r/harbourtown/comments/1q2w3e/storm_idris/", "reddit", "1q2w3e", "https://www.reddit.com"),
-        ("https://old.reddit.com/r/harbourtown/comments/1Q2W3E", "reddit", "1q2w3e", "https://www.reddit.com"),
+        (
+            "https://news.ycombinator.com/item?id=41000100&p=2#41000105",
+            "hackernews",
+            "41000100",
+            "https://hn.algolia.com",
+        ),
+        (
+            "https://www.reddit.com/r/harbourtown/comments/1q2w3e/storm_idris/",
+            "reddit",
+            "1q2w3e",
+            "https://www.reddit.com",
+        ),
+        (
+            "https://old.reddit.com/r/harbourtown/comments/1Q2W3E",
+            "reddit",
+            "1q2w3e",
+            "https://www.reddit.com",
+        ),
         ("https://reddit.com/comments/1q2w3e", "reddit", "1q2w3e", "https://www.reddit.com"),
-        ("https://www.reddit.com/user/someone/comments/abc12/x/", "reddit", "abc12", "https://www.reddit.com"),
+        (
+            "https://www.reddit.com/user/someone/comments/abc12/x/",
+            "reddit",
+            "abc12",
+            "https://www.reddit.com",
+        ),
         ("https://lobste.rs/s/q7x2ab/storm_idris_live", "lobsters", "q7x2ab", "https://lobste.rs"),
         ("https://lobste.rs/s/q7x2ab", "lobsters", "q7x2ab", "https://lobste.rs"),
         ("https://harbour.example/?p=77", "wordpress", "77", "https://harbour.example"),
@@ -114,8 +137,11 @@ def test_hn_feed_item_goes_to_its_hn_page():
 
 def test_reddit_and_lobsters_entries():
     reddit = Article(guid="t3_1q2w3e", link="https://www.reddit.com/r/harbourtown/comments/1q2w3e/storm/")
-    lobsters = Article(guid="https://lobste.rs/s/q7x2ab", link="https://harbour.example/x",
-                       comments_url="https://lobste.rs/s/q7x2ab/storm_idris_live")
+    lobsters = Article(
+        guid="https://lobste.rs/s/q7x2ab",
+        link="https://harbour.example/x",
+        comments_url="https://lobste.rs/s/q7x2ab/storm_idris_live",
+    )
     assert discover(reddit, CONFIG).kind == "reddit"
     assert (discover(lobsters, CONFIG).kind, discover(lobsters, CONFIG).ref) == ("lobsters", "q7x2ab")
 
@@ -141,10 +167,17 @@ def test_relative_guid_uses_the_site_url():
 
 
 def test_comment_feeds_then_comments_page():
-    atom = Article(guid="tag:harbour.example,2026:post-77", link="https://harbour.example/a/",
-                   comment_feed="https://harbour.example/a/feed/atom/")
-    rss = Article(guid="tag:x", link="https://harbour.example/a/", comment_feed="https://harbour.example/a/feed/")
-    page = Article(guid="tag:x", link="https://harbour.example/a/", comments_url="https://harbour.example/a/#comments")
+    atom = Article(
+        guid="tag:harbour.example,2026:post-77",
+        link="https://harbour.example/a/",
+        comment_feed="https://harbour.example/a/feed/atom/",
+    )
+    rss = Article(
+        guid="tag:x", link="https://harbour.example/a/", comment_feed="https://harbour.example/a/feed/"
+    )
+    page = Article(
+        guid="tag:x", link="https://harbour.example/a/", comments_url="https://harbour.example/a/#comments"
+    )
     nothing = Article(guid="tag:x", link="https://harbour.example/a/")
     source = discover(atom, CONFIG)
     assert (source.kind, source.ref) == ("atom", atom.comment_feed)
@@ -159,10 +192,16 @@ def test_comment_feeds_then_comments_page():
 
 async def test_page_with_rest_root_and_shortlink(server):
     api = server.url("/wp-json/")
-    url = server.route("/2026/11/storm-idris-live/", Reply(body=page_html(
-        api_link=f'<link rel="https://api.w.org/" href="{api}" />',
-        shortlink=f"<link rel='shortlink' href='{server.url('/?p=77')}' />",
-    ), content_type="text/html; charset=UTF-8"))
+    url = server.route(
+        "/2026/11/storm-idris-live/",
+        Reply(
+            body=page_html(
+                api_link=f'<link rel="https://api.w.org/" href="{api}" />',
+                shortlink=f"<link rel='shortlink' href='{server.url('/?p=77')}' />",
+            ),
+            content_type="text/html; charset=UTF-8",
+        ),
+    )
     async with httpx.AsyncClient() as client:
         source = await discover_from_page(client, url, CONFIG)
     assert (source.kind, source.ref, source.api_base, source.page_url) == ("wordpress", "77", api, url)
@@ -171,8 +210,11 @@ async def test_page_with_rest_root_and_shortlink(server):
 @pytest.mark.parametrize("variant", ["body", "article"])
 async def test_page_post_id_from_body_class_or_article_id(server, variant):
     api = '<link rel="https://api.w.org/" href="/wp-json/" />'  # relative: resolved on the page
-    body = page_html(api_link=api, body_class="postid-77" if variant == "body" else "",
-                     article_id="post-77" if variant == "article" else "main")
+    body = page_html(
+        api_link=api,
+        body_class="postid-77" if variant == "body" else "",
+        article_id="post-77" if variant == "article" else "main",
+    )
     url = server.route("/live/", Reply(body=body, content_type="text/html"))
     async with httpx.AsyncClient() as client:
         source = await discover_from_page(client, url, CONFIG)
@@ -180,8 +222,10 @@ async def test_page_post_id_from_body_class_or_article_id(server, variant):
 
 
 async def test_page_without_rest_falls_back_to_its_own_comment_feed(server):
-    url = server.route("/2026/11/storm-idris-live/", Reply(
-        body=page_html(comment_feed="/2026/11/storm-idris-live/feed/"), content_type="text/html"))
+    url = server.route(
+        "/2026/11/storm-idris-live/",
+        Reply(body=page_html(comment_feed="/2026/11/storm-idris-live/feed/"), content_type="text/html"),
+    )
     async with httpx.AsyncClient() as client:
         source = await discover_from_page(client, url, CONFIG)
     # Not the site's /feed/ nor /comments/feed/: the post's own comment feed.
@@ -189,8 +233,9 @@ async def test_page_without_rest_falls_back_to_its_own_comment_feed(server):
 
 
 async def test_page_with_nothing_and_a_missing_page(server):
-    url = server.route("/plain", Reply(body="<html><body><p>No comments here.</p></body></html>",
-                                       content_type="text/html"))
+    url = server.route(
+        "/plain", Reply(body="<html><body><p>No comments here.</p></body></html>", content_type="text/html")
+    )
     async with httpx.AsyncClient() as client:
         assert await discover_from_page(client, url, CONFIG) is None
         with pytest.raises(CommentsError, match=r"\(404\)"):
@@ -208,10 +253,19 @@ async def test_page_source_loads_end_to_end(server):
     # A feed entry with only a <comments> page: opening it discovers WordPress
     # on the page and loads the REST comments.
     comments = (FIXTURES / "wordpress-comments.json").read_text()
-    server.route("/wp-json/wp/v2/comments", Reply(body=comments, headers={"X-WP-TotalPages": "1"}, content_type=JSON))
-    page = server.route("/live/", Reply(body=page_html(
-        api_link='<link rel="https://api.w.org/" href="/wp-json/" />',
-        shortlink='<link rel="shortlink" href="/?p=77" />'), content_type="text/html"))
+    server.route(
+        "/wp-json/wp/v2/comments", Reply(body=comments, headers={"X-WP-TotalPages": "1"}, content_type=JSON)
+    )
+    page = server.route(
+        "/live/",
+        Reply(
+            body=page_html(
+                api_link='<link rel="https://api.w.org/" href="/wp-json/" />',
+                shortlink='<link rel="shortlink" href="/?p=77" />',
+            ),
+            content_type="text/html",
+        ),
+    )
     article = Article(guid="tag:x", link=page, comments_url=page + "#comments")
     source = discover(article, CONFIG)
     assert source.kind == "page"

@@ -52,8 +52,7 @@ def post_id(entry) -> int:
 
 
 def comments(client, newsroom, post: int, **params):
-    return client.get(f"{newsroom.base_url}/wp-json/wp/v2/comments",
-                      params={"post": post, **params})
+    return client.get(f"{newsroom.base_url}/wp-json/wp/v2/comments", params={"post": post, **params})
 
 
 def test_feeds_are_listed_for_subscription(newsroom):
@@ -149,8 +148,7 @@ def test_publish_rotates_update_comment_article(newsroom, client):
     before = live_entry(parse(client, rss))
     pid = post_id(before)
     total_before = int(comments(client, newsroom, pid).headers["x-wp-total"])
-    counts_before = sum(len(parse(client, u).entries) for u, _t, f in newsroom.feeds()
-                        if f != "Weather")
+    counts_before = sum(len(parse(client, u).entries) for u, _t, f in newsroom.feeds() if f != "Weather")
 
     said = newsroom.publish()
     assert said.startswith("UPDATE 17")
@@ -171,8 +169,7 @@ def test_publish_rotates_update_comment_article(newsroom, client):
     said = newsroom.publish()
     assert said.startswith("new ")
     weather = len(json.loads(client.get(feed_url(newsroom, "Weather")).content)["items"])
-    counts_after = sum(len(parse(client, u).entries) for u, _t, f in newsroom.feeds()
-                       if f != "Weather")
+    counts_after = sum(len(parse(client, u).entries) for u, _t, f in newsroom.feeds() if f != "Weather")
     assert counts_after + weather == counts_before + 3 + 1
 
 
@@ -181,8 +178,10 @@ def test_live_thread_grows_in_rest_endpoint(newsroom, client):
     total = int(comments(client, newsroom, pid).headers["x-wp-total"])
     grew = 0
     for _ in range(30):
-        if newsroom.publish().startswith("comment ") and \
-                int(comments(client, newsroom, pid).headers["x-wp-total"]) > total + grew:
+        if (
+            newsroom.publish().startswith("comment ")
+            and int(comments(client, newsroom, pid).headers["x-wp-total"]) > total + grew
+        ):
             grew += 1
     assert grew >= 3
     r = comments(client, newsroom, pid, per_page=100, order="desc", orderby="date")
@@ -206,8 +205,9 @@ def test_rest_comment_shape(newsroom, client):
         assert c["author"] in (0, 1)
     assert sum(c["parent"] == 0 for c in items) >= 2
     assert sum(c["author"] == 1 for c in items) >= 1
-    assert any(c["content"]["rendered"].count("<p>") >= 3 and "<a href=" in
-               c["content"]["rendered"] for c in items)
+    assert any(
+        c["content"]["rendered"].count("<p>") >= 3 and "<a href=" in c["content"]["rendered"] for c in items
+    )
 
 
 def test_thread_reaches_depth_seven(newsroom, client):
@@ -285,7 +285,8 @@ def test_article_page_json_ld_matches_feed_body(newsroom, client):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:00Z", update["datePublished"])
         assert update["datePublished"][11:16].replace(":", "") == stamp
         assert update["headline"] and update["articleBody"] in live.content[0].value.replace(
-            "&#8220;", "\u201c")
+            "&#8220;", "\u201c"
+        )
 
 
 def test_a_second_live_article_appears(newsroom, client):
@@ -293,8 +294,9 @@ def test_a_second_live_article_appears(newsroom, client):
         newsroom.publish()
     titles = [e.title for e in parse(client, feed_url(newsroom, "Local")).entries]
     assert content.STORM_LIVE.title in titles
-    storm = next(e for e in parse(client, feed_url(newsroom, "Local")).entries
-                 if e.title == content.STORM_LIVE.title)
+    storm = next(
+        e for e in parse(client, feed_url(newsroom, "Local")).entries if e.title == content.STORM_LIVE.title
+    )
     assert MARKER.match(storm.content[0].value)
     assert "application/ld+json" in client.get(storm.link).text
 
@@ -319,8 +321,9 @@ def test_tricky_strings_survive_every_format(newsroom, client):
     assert content.CLICK_MARKUP in bodies and content.EMOJI in bodies
     assert "Ευχαριστώ" in bodies
     assert "Harbour &amp; Rail" in rss
-    assert any(e.title.startswith("Harbour & Rail") for e in feedparser.parse(
-        io.BytesIO(rss.encode())).entries)
+    assert any(
+        e.title.startswith("Harbour & Rail") for e in feedparser.parse(io.BytesIO(rss.encode())).entries
+    )
     # A comment quoting "]]>" and every other comment keep the comment feeds well-formed.
     for _ in range(60):
         newsroom.publish()

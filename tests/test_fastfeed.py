@@ -64,7 +64,9 @@ HEADER_VARIANTS = [
 @pytest.mark.parametrize("headers, url", HEADER_VARIANTS)
 def test_fixtures_agree(name, headers, url):
     fast = agree((FIXTURES / name).read_bytes(), headers, url)
-    if name in ("wordpress-rss2.xml", "odd-prefixes.xml") and headers.get("Content-Type", "").startswith("application/"):
+    if name in ("wordpress-rss2.xml", "odd-prefixes.xml") and headers.get("Content-Type", "").startswith(
+        "application/"
+    ):
         assert fast is not None  # the common shape is the fast path's to take
 
 
@@ -107,7 +109,9 @@ def _hostile_bodies():
         yield name, doc.encode(), RSS_TYPE
 
 
-@pytest.mark.parametrize("name, body, headers", list(_hostile_bodies()), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    "name, body, headers", list(_hostile_bodies()), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_hostile_bodies_agree(name, body, headers):
     try:
         body.decode("utf-8")
@@ -127,7 +131,9 @@ MINIMAL_RSS = b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channe
     [
         hc._billion_laughs(),
         hc._xxe(),
-        MINIMAL_RSS.replace(b"<rss", b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd">\n<rss'),
+        MINIMAL_RSS.replace(
+            b"<rss", b'<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "x.dtd">\n<rss'
+        ),
         MINIMAL_RSS.replace(b"<rss", b'<!DOCTYPE rss [<!ENTITY e "x">]><rss'),
         (FIXTURES / "rss1-rdf.xml").read_bytes(),
         (FIXTURES / "rss091.xml").read_bytes(),
@@ -158,7 +164,7 @@ def test_declines_what_feedparser_would_flag():
 def test_known_namespace_table_is_feedparsers():
     from feedparser.mixin import _FeedParserMixin
 
-    assert compat.KNOWN_NAMESPACES == {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()}
+    assert {k.lower(): v for k, v in _FeedParserMixin.namespaces.items()} == compat.KNOWN_NAMESPACES
 
 
 # -- generated documents --------------------------------------------------------------
@@ -172,24 +178,71 @@ texts = st.one_of(
     st.text(xml_chars, max_size=40),
     st.lists(
         st.sampled_from(
-            ["&", "<", ">", "]]>", "[bold]", "[/]", " ", "\t", "\n", "\r", "\x85", "\x92", "\xa0", "é", "Ã©",
-             "&amp;", "<p>", "</p>", "\u2028", "日本", "\U0001f600", "a", "Word", "&#38;"]
+            [
+                "&",
+                "<",
+                ">",
+                "]]>",
+                "[bold]",
+                "[/]",
+                " ",
+                "\t",
+                "\n",
+                "\r",
+                "\x85",
+                "\x92",
+                "\xa0",
+                "é",
+                "Ã©",
+                "&amp;",
+                "<p>",
+                "</p>",
+                "\u2028",
+                "日本",
+                "\U0001f600",
+                "a",
+                "Word",
+                "&#38;",
+            ]
         ),
         max_size=12,
     ).map("".join),
 )
 urls = st.one_of(
-    st.sampled_from(["https://news.example/a", "/rel/path", "rel?x=1&y=2", "", " https://x.example/ ",
-                     "http:///triple", "javascript:alert(1)", "../up", "tag:x.example,2024:1", "a&b;=c"]),
+    st.sampled_from(
+        [
+            "https://news.example/a",
+            "/rel/path",
+            "rel?x=1&y=2",
+            "",
+            " https://x.example/ ",
+            "http:///triple",
+            "javascript:alert(1)",
+            "../up",
+            "tag:x.example,2024:1",
+            "a&b;=c",
+        ]
+    ),
     texts,
 )
 dates = st.one_of(
     st.none(),
     st.integers(0, 2_100_000_000).map(lambda t: formatdate(t, usegmt=True)),
     st.integers(0, 2_100_000_000).map(lambda t: formatdate(t, localtime=False)),
-    st.sampled_from(["", "Wed, 01 May 2024 10:00:00 +0530", "1 May 2024 10:00:00 EST", "2024-05-01T10:00:00",
-                     "2024-05-01T10:00:00.25Z", "2024-05-01T10:00:00-07:00", "garbage", "Wed, 31 Feb 2024 10:00:00 GMT",
-                     "Fri, 01 Jan 2999 00:00:00 GMT", "0001-01-01T00:00:00Z"]),
+    st.sampled_from(
+        [
+            "",
+            "Wed, 01 May 2024 10:00:00 +0530",
+            "1 May 2024 10:00:00 EST",
+            "2024-05-01T10:00:00",
+            "2024-05-01T10:00:00.25Z",
+            "2024-05-01T10:00:00-07:00",
+            "garbage",
+            "Wed, 31 Feb 2024 10:00:00 GMT",
+            "Fri, 01 Jan 2999 00:00:00 GMT",
+            "0001-01-01T00:00:00Z",
+        ]
+    ),
 )
 
 
@@ -210,7 +263,9 @@ def rss_documents(draw):
         if draw(st.booleans()):
             parts.append(f"<link>{escape(draw(urls))}</link>")
         if draw(st.booleans()):
-            perma = draw(st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"', ' isPermaLink="True"']))
+            perma = draw(
+                st.sampled_from(["", ' isPermaLink="false"', ' isPermaLink="true"', ' isPermaLink="True"'])
+            )
             parts.append(f"<guid{perma}>{escape(draw(st.one_of(urls, st.just('dup'))))}</guid>")
         if draw(st.booleans()):
             parts.append(f"<description>{_cdata_or_escaped(draw(texts), cdata)}</description>")
@@ -227,11 +282,15 @@ def rss_documents(draw):
         if draw(st.booleans()):
             parts.append(f"<wfw:commentRss>{escape(draw(urls))}</wfw:commentRss>")
         if draw(st.booleans()):
-            parts.append(f"<slash:comments>{draw(st.sampled_from(['3', ' 12 ', '-1', 'x', '']))}</slash:comments>")
+            parts.append(
+                f"<slash:comments>{draw(st.sampled_from(['3', ' 12 ', '-1', 'x', '']))}</slash:comments>"
+            )
         if draw(st.booleans()):
             parts.append(f"<th:total>{draw(st.sampled_from(['5', 'five']))}</th:total>")
         if draw(st.booleans()):
-            parts.append('<category domain="d">c</category><enclosure url="https://x/a.mp3" type="audio/mpeg"/>')
+            parts.append(
+                '<category domain="d">c</category><enclosure url="https://x/a.mp3" type="audio/mpeg"/>'
+            )
         parts = draw(st.permutations(parts))
         items.append("<item>" + "\n ".join(parts) + "</item>")
     channel = [f"<title>{_cdata_or_escaped(draw(texts), draw(st.booleans()))}</title>"]
@@ -240,8 +299,10 @@ def rss_documents(draw):
     if draw(st.booleans()):
         channel.append(f"<ttl>{draw(st.sampled_from(['15', '0', 'x', '60 ']))}</ttl>")
     if draw(st.booleans()):
-        channel.append(f"<sy:updatePeriod>{draw(st.sampled_from(['hourly', ' Daily ', 'never']))}</sy:updatePeriod>"
-                       f"<sy:updateFrequency>{draw(st.sampled_from(['2', '0', 'x']))}</sy:updateFrequency>")
+        channel.append(
+            f"<sy:updatePeriod>{draw(st.sampled_from(['hourly', ' Daily ', 'never']))}</sy:updatePeriod>"
+            f"<sy:updateFrequency>{draw(st.sampled_from(['2', '0', 'x']))}</sy:updateFrequency>"
+        )
     if draw(st.booleans()):
         channel.append('<atom:link href="https://x.example/feed" rel="self" type="application/rss+xml"/>')
     if draw(st.booleans()):
@@ -268,8 +329,21 @@ def atom_documents(draw):
         return f"<{tag}{kind}>{_cdata_or_escaped(draw(texts), draw(st.booleans()))}</{tag}>"
 
     def link():
-        rel = draw(st.sampled_from(["", ' rel="alternate"', ' rel="self"', ' rel="replies"', ' rel="Alternate"', ' rel="enclosure"']))
-        kind = draw(st.sampled_from(["", ' type="text/html"', ' type="application/atom+xml"', ' type="html"']))
+        rel = draw(
+            st.sampled_from(
+                [
+                    "",
+                    ' rel="alternate"',
+                    ' rel="self"',
+                    ' rel="replies"',
+                    ' rel="Alternate"',
+                    ' rel="enclosure"',
+                ]
+            )
+        )
+        kind = draw(
+            st.sampled_from(["", ' type="text/html"', ' type="application/atom+xml"', ' type="html"'])
+        )
         count = draw(st.sampled_from(["", ' thr:count="4"', ' thr:count="x"']))
         return f'<link{rel}{kind} href="{escape(draw(urls))}"{count}/>'
 
@@ -319,9 +393,15 @@ def atom_documents(draw):
 
 
 HEADERS = st.sampled_from(
-    [({}, ""), (RSS_TYPE, "https://news.example/feeds/main.xml"), (ATOM_TYPE, "https://news.example/"),
-     ({"Content-Type": "application/xml; charset=UTF-8"}, "")]
+    [
+        ({}, ""),
+        (RSS_TYPE, "https://news.example/feeds/main.xml"),
+        (ATOM_TYPE, "https://news.example/"),
+        ({"Content-Type": "application/xml; charset=UTF-8"}, ""),
+    ]
 )
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=st.one_of(rss_documents(), atom_documents()), headers=HEADERS)
 def test_generated_documents_agree(doc, headers):
@@ -333,8 +413,13 @@ def test_generated_documents_mostly_take_the_fast_path():
     # went there, the equivalence test above would prove little.
     counts = {"fast": 0, "all": 0}
 
-    @settings(max_examples=100, derandomize=True, database=None, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=100,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     @given(doc=st.one_of(rss_documents(), atom_documents()))
     def run(doc):
         counts["all"] += 1

@@ -7,7 +7,7 @@ import hashlib
 import json
 import time
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import formatdate
 from pathlib import Path
 
@@ -24,7 +24,7 @@ def fixture(name: str) -> bytes:
 
 
 def utc(*args: int) -> float:
-    return datetime(*args, tzinfo=timezone.utc).timestamp()
+    return datetime(*args, tzinfo=UTC).timestamp()
 
 
 def all_text(parsed: ParsedFeed) -> str:
@@ -36,7 +36,7 @@ def rss(items: str, channel_extra: str = "", ns: str = "") -> bytes:
         f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"{ns}><channel>'
         f"<title>Test Desk</title><link>https://desk.example/</link>{channel_extra}"
         f"{items}</channel></rss>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def build_realistic_rss(items: int = 50) -> bytes:
@@ -148,7 +148,9 @@ def test_atom_relative_links_resolve_against_fetch_url():
     <title>No base</title><link href="/home"/><id>urn:f</id>
     <entry><id>urn:e</id><title>E</title><link href="posts/7"/>
     <link rel="replies" type="application/atom+xml" href="posts/7/replies"/></entry></feed>"""
-    parsed = parse_feed(doc, {"Content-Type": "application/atom+xml"}, url="https://news.example/feeds/all.atom")
+    parsed = parse_feed(
+        doc, {"Content-Type": "application/atom+xml"}, url="https://news.example/feeds/all.atom"
+    )
     assert parsed.site_url == "https://news.example/home"
     entry = parsed.entries[0]
     assert entry.link == "https://news.example/feeds/posts/7"
@@ -231,7 +233,11 @@ def test_comment_counts_that_are_not_numbers_are_ignored():
         ("<sy:updatePeriod>weekly</sy:updatePeriod>", None, 7 * 86400),
         ("<sy:updatePeriod>fortnightly</sy:updatePeriod>", None, None),
         ("<sy:updatePeriod>Daily</sy:updatePeriod><sy:updateFrequency>x</sy:updateFrequency>", None, 86400),
-        ("<sy:updatePeriod>yearly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>", None, 365 * 86400),
+        (
+            "<sy:updatePeriod>yearly</sy:updatePeriod><sy:updateFrequency>0</sy:updateFrequency>",
+            None,
+            365 * 86400,
+        ),
     ],
 )
 def test_ttl_and_update_period(extra, ttl, period):
@@ -385,9 +391,14 @@ def test_a_url_as_body_is_never_fetched(server):
 # -- hostile documents -------------------------------------------------------------
 
 
-BILLION_LAUGHS = b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY lol "lol">\n' + b"".join(
-    b'<!ENTITY lol%d "%s">\n' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10)
-) + b"]>\n<rss version=\"2.0\"><channel><title>Laughs &lol9;</title><item><guid>x</guid><title>&lol9;</title><description>&lol9;&lol9;</description></item></channel></rss>"
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE rss [\n<!ENTITY lol "lol">\n'
+    + b"".join(
+        b'<!ENTITY lol%d "%s">\n' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+        for n in range(1, 10)
+    )
+    + b']>\n<rss version="2.0"><channel><title>Laughs &lol9;</title><item><guid>x</guid><title>&lol9;</title><description>&lol9;&lol9;</description></item></channel></rss>'
+)
 
 
 @pytest.mark.parametrize("one_line", [False, True])
@@ -455,7 +466,9 @@ def test_five_megabyte_single_line_junk():
 def test_realistic_feed_parses_all_items_unsanitized():
     body = build_realistic_rss(50)
     assert 60_000 < len(body) < 120_000
-    parsed = parse_feed(body, {"Content-Type": "application/rss+xml; charset=UTF-8"}, url="https://desk.example/feed/")
+    parsed = parse_feed(
+        body, {"Content-Type": "application/rss+xml; charset=UTF-8"}, url="https://desk.example/feed/"
+    )
     assert len(parsed.entries) == 50
     last = parsed.entries[-1]
     assert last.guid == "https://desk.example/?p=1049"
@@ -481,5 +494,7 @@ def far_from_utc(monkeypatch):
 
 def test_struct_time_is_read_as_utc(far_from_utc):
     # guards against time.mktime creeping in: result must not depend on local zone
-    (entry,) = parse_feed(rss("<item><guid>t</guid><pubDate>Sun, 07 Jan 2024 03:00:00 GMT</pubDate></item>")).entries
+    (entry,) = parse_feed(
+        rss("<item><guid>t</guid><pubDate>Sun, 07 Jan 2024 03:00:00 GMT</pubDate></item>")
+    ).entries
     assert entry.published == calendar.timegm((2024, 1, 7, 3, 0, 0, 0, 0, 0))

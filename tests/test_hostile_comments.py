@@ -44,7 +44,9 @@ SHAPES = {
     "deep-chain-10000": [c("n0")] + [c(f"n{i}", f"n{i - 1}") for i in range(1, 10_000)],
     "siblings-100000": [c("root")] + [c(f"s{i}", "root") for i in range(100_000)],
     "deleted-and-null-authors": [
-        c("del", author="", html="", deleted=True), c("kid", "del"), c("dead", author="", html="", dead=True),
+        c("del", author="", html="", deleted=True),
+        c("kid", "del"),
+        c("dead", author="", html="", dead=True),
     ],
     "unclosed-html": [
         c("u1", html="<p><b><i><a href='https://x.test/'>never closed"),
@@ -64,7 +66,9 @@ def test_builder_places_every_comment_exactly_once(name):
     assert sorted(thread.index) == sorted(ids)
     assert len(thread.nodes) == len(ids)
     # The pre-order shape holds: sizes add up and parents come first.
-    assert sum(1 for n in thread.nodes if n.parent == -1) + sum(1 for n in thread.nodes if n.parent >= 0) == len(ids)
+    assert sum(1 for n in thread.nodes if n.parent == -1) + sum(
+        1 for n in thread.nodes if n.parent >= 0
+    ) == len(ids)
     for pos, node in enumerate(thread.nodes):
         assert node.parent < pos
         assert thread.end(pos) <= len(thread.nodes)
@@ -86,27 +90,60 @@ def test_builder_places_every_comment_exactly_once(name):
 
 WP_NULLS = [
     {"id": 1, "parent": 0, "author_name": None, "date_gmt": None, "content": None, "link": None},
-    {"id": 2, "parent": 1, "author_name": "\x1b]0;pwned\x07[@click=app.quit]", "date_gmt": "0001-01-01T00:00:00",
-     "content": {"rendered": "<p>unclosed <b>bold"}, "link": "javascript:alert(1)"},
-    {"id": 3, "parent": 3, "author_name": 42, "date_gmt": "9999-12-31T23:59:59", "content": {"rendered": None}},
+    {
+        "id": 2,
+        "parent": 1,
+        "author_name": "\x1b]0;pwned\x07[@click=app.quit]",
+        "date_gmt": "0001-01-01T00:00:00",
+        "content": {"rendered": "<p>unclosed <b>bold"},
+        "link": "javascript:alert(1)",
+    },
+    {
+        "id": 3,
+        "parent": 3,
+        "author_name": 42,
+        "date_gmt": "9999-12-31T23:59:59",
+        "content": {"rendered": None},
+    },
     {"id": 2, "parent": 0, "author_name": "dup", "content": {"rendered": "<p>dup</p>"}},
     {"id": 4, "parent": 99, "author_name": [], "content": "not a dict"},
     "not an object",
     None,
 ]
 HN_NULLS = {
-    "id": 1, "type": "story", "author": "op", "title": "t", "children": [
+    "id": 1,
+    "type": "story",
+    "author": "op",
+    "title": "t",
+    "children": [
         {"id": 2, "type": "comment", "author": None, "text": None, "created_at_i": None, "children": None},
-        {"id": 3, "type": "comment", "author": "x", "text": "<p>ok", "created_at": "not a date", "children": [
-            {"id": 4, "type": "comment", "author": None, "text": "<i>orphaned?", "children": []},
-            None, "junk", 7,
-        ]},
+        {
+            "id": 3,
+            "type": "comment",
+            "author": "x",
+            "text": "<p>ok",
+            "created_at": "not a date",
+            "children": [
+                {"id": 4, "type": "comment", "author": None, "text": "<i>orphaned?", "children": []},
+                None,
+                "junk",
+                7,
+            ],
+        },
     ],
 }
 LOBSTERS_NULLS = {
-    "short_id": "abc", "submitter_user": None, "comments": [
+    "short_id": "abc",
+    "submitter_user": None,
+    "comments": [
         {"short_id": "c1", "commenting_user": None, "comment": None, "depth": 0, "created_at": None},
-        {"short_id": "c2", "commenting_user": {"username": None}, "comment": "<p>x", "depth": 5, "parent_comment": "c1"},
+        {
+            "short_id": "c2",
+            "commenting_user": {"username": None},
+            "comment": "<p>x",
+            "depth": 5,
+            "parent_comment": "c1",
+        },
         {"short_id": "c2", "commenting_user": "dup", "comment": "<p>y", "depth": 1},
         {"commenting_user": "no id", "comment": "<p>z"},
     ],
@@ -117,8 +154,14 @@ def _source(kind: str, server) -> tuple[ThreadSource, SourceConfig]:
     base = server.url("")
     config = SourceConfig(hn_algolia=base, hn_firebase=base, reddit=base, lobsters=base)
     if kind == "wordpress":
-        server.route("/wp-json/wp/v2/comments", Reply(body=json.dumps(WP_NULLS), content_type="application/json",
-                                                      headers={"X-WP-Total": "7", "X-WP-TotalPages": "1"}))
+        server.route(
+            "/wp-json/wp/v2/comments",
+            Reply(
+                body=json.dumps(WP_NULLS),
+                content_type="application/json",
+                headers={"X-WP-Total": "7", "X-WP-TotalPages": "1"},
+            ),
+        )
         return ThreadSource("wordpress", "5", base), config
     if kind == "hackernews":
         server.route("/api/v1/items/1", Reply(body=json.dumps(HN_NULLS), content_type="application/json"))
@@ -141,7 +184,9 @@ async def test_adapters_survive_nulls_junk_duplicates_and_bad_links(kind, server
             return
     assert comments
     for comment in comments:
-        assert isinstance(comment.id, str) and isinstance(comment.author, str) and isinstance(comment.html, str)
+        assert (
+            isinstance(comment.id, str) and isinstance(comment.author, str) and isinstance(comment.html, str)
+        )
         assert comment.link == "" or comment.link.startswith(("http://", "https://"))
         assert comment.time is None or 0 <= comment.time <= time.time() + 2 * 86400 or comment.time > -1e12
     thread = build_thread(comments)
@@ -154,14 +199,18 @@ RESTISH = json.dumps([{"id": 1, "parent": 0, "author_name": "a", "content": {"re
 
 
 SOURCE_FAULTS = [
-        ("read-timeout", Reply(hang=True), "timed out"),
-        ("trickle", Reply(body=RESTISH, trickle=0.2, content_type="application/json"), "timed out"),
-        ("reset", Reply(body=RESTISH, reset_after=30, content_type="application/json"), "network error"),
-        ("500", Reply(status=500, body="oops"), "server failed (500)"),
-        ("429", Reply(status=429, headers={"Retry-After": "120"}), "429"),
-        ("html-page", Reply(body="<!DOCTYPE html><html><body>login</body></html>", content_type="text/html"), "web page"),
-        ("empty-200", Reply(body=b"", content_type="application/json"), "not JSON"),
-        ("redirect-loop", Reply(status=302, headers={"Location": "/wp-json/wp/v2/comments"}), "redirect"),
+    ("read-timeout", Reply(hang=True), "timed out"),
+    ("trickle", Reply(body=RESTISH, trickle=0.2, content_type="application/json"), "timed out"),
+    ("reset", Reply(body=RESTISH, reset_after=30, content_type="application/json"), "network error"),
+    ("500", Reply(status=500, body="oops"), "server failed (500)"),
+    ("429", Reply(status=429, headers={"Retry-After": "120"}), "429"),
+    (
+        "html-page",
+        Reply(body="<!DOCTYPE html><html><body>login</body></html>", content_type="text/html"),
+        "web page",
+    ),
+    ("empty-200", Reply(body=b"", content_type="application/json"), "not JSON"),
+    ("redirect-loop", Reply(status=302, headers={"Location": "/wp-json/wp/v2/comments"}), "redirect"),
 ]
 
 

@@ -32,7 +32,7 @@ OLD = [("old-1", "Stored before"), ("old-2", "Also stored before")]
 MB = 1024 * 1024
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def big_reply(name: str) -> Reply:
     if name == "body-50mb":
         return Reply(body=b"<rss>" + b"a" * (50 * MB))
@@ -110,7 +110,12 @@ async def test_hostile_body_among_good_feeds(name, server, home, capsys):
 
 @pytest.mark.parametrize(
     "name",
-    ["wrong-encoding-latin1-as-utf8", "wrong-encoding-header-says-latin1", "missing-encoding-utf16", "missing-encoding-utf32"],
+    [
+        "wrong-encoding-latin1-as-utf8",
+        "wrong-encoding-header-says-latin1",
+        "missing-encoding-utf16",
+        "missing-encoding-utf32",
+    ],
 )
 def test_wrong_encodings_still_give_readable_titles(name):
     body, content_type, headers, _ = BODIES[name]
@@ -144,7 +149,9 @@ def _json_with_dates() -> bytes:
         if value is not None:
             item["date_published"] = value
         items.append(item)
-    return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "Dates", "items": items}).encode()
+    return json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "title": "Dates", "items": items}
+    ).encode()
 
 
 @pytest.mark.parametrize(
@@ -156,7 +163,9 @@ def _json_with_dates() -> bytes:
     ids=["rss", "json"],
 )
 async def test_hostile_dates_are_stored_sorted_and_shown(fmt, build, content_type, cases, server, home):
-    store, hostile, got = await refresh_with_hostile(server, home, Reply(body=build(), content_type=content_type))
+    store, hostile, got = await refresh_with_hostile(
+        server, home, Reply(body=build(), content_type=content_type)
+    )
     try:
         assert got.outcome == "new" and len(got.new_ids) == len(cases)
         # feedparser resolves an RSS guid against the feed's URL: key by its last part.
@@ -167,7 +176,16 @@ async def test_hostile_dates_are_stored_sorted_and_shown(fmt, build, content_typ
                 # A date is either plausible or absent: never year 1, 9999 or the far future.
                 assert stamp is None or SANE_LOW <= stamp <= time.time() + 2 * 86400, (name, stamp)
             # JSON Feed dates are RFC 3339 strings; a bare number is not one.
-            if name in ("missing", "invalid", "invalid-words", "invalid-numbers", "far-future", "year-1", "year-9999", "number"):
+            if name in (
+                "missing",
+                "invalid",
+                "invalid-words",
+                "invalid-numbers",
+                "far-future",
+                "year-1",
+                "year-9999",
+                "number",
+            ):
                 assert a.published is None, name
             else:
                 assert a.published is not None, name
@@ -186,10 +204,34 @@ async def test_hostile_dates_are_stored_sorted_and_shown(fmt, build, content_typ
 
 @pytest.mark.parametrize(
     "value",
-    ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2999-01-01T00:00:00Z", "2024-05-01T10:00:00",
-     "2024-05-01T10:00:00+05:30", "not a date", "", None, -1e300, 1e300, float("inf"), float("nan")],
-    ids=["year-1", "year-9999", "far-future", "naive", "aware", "invalid", "empty", "missing",
-         "huge-negative", "huge", "inf", "nan"],
+    [
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z",
+        "2999-01-01T00:00:00Z",
+        "2024-05-01T10:00:00",
+        "2024-05-01T10:00:00+05:30",
+        "not a date",
+        "",
+        None,
+        -1e300,
+        1e300,
+        float("inf"),
+        float("nan"),
+    ],
+    ids=[
+        "year-1",
+        "year-9999",
+        "far-future",
+        "naive",
+        "aware",
+        "invalid",
+        "empty",
+        "missing",
+        "huge-negative",
+        "huge",
+        "inf",
+        "nan",
+    ],
 )
 def test_comment_times_never_break_the_clock_text(value):
     """Comment adapters hand their times to the tree, which shows them with

@@ -85,7 +85,9 @@ async def test_one_faulty_feed_among_good_ones(name, server, hole, home, capsys)
             store.add_feed(url)
         hostile = store.add_feed(hostile_url, title="Hostile desk")
         # What the feed brought before it turned bad.
-        store.save_poll(hostile, ParsedFeed(entries=[Article(guid=g, title=t, published=1e9) for g, t in OLD]))
+        store.save_poll(
+            hostile, ParsedFeed(entries=[Article(guid=g, title=t, published=1e9) for g, t in OLD])
+        )
 
         async with Fetcher(timeout=TIMEOUT, connect_timeout=TIMEOUT / 2) as fetcher:
             poller = Poller(store, fetcher)
@@ -139,12 +141,14 @@ async def test_one_faulty_feed_among_good_ones(name, server, hole, home, capsys)
     capsys.readouterr()
     assert main(["--home", str(home), "list"]) == 0
     listing = capsys.readouterr().out
-    block = listing[listing.index("Hostile desk"):]
+    block = listing[listing.index("Hostile desk") :]
     if outcome == "new":
         assert "[ok;" in block.split("\n")[1]
     else:
         assert reason in block.split("\n")[1]
-        assert listing.split("\n")[[i for i, l in enumerate(listing.split("\n")) if "Hostile desk" in l][0]].startswith(("!", "x"))
+        assert listing.split("\n")[
+            [i for i, l in enumerate(listing.split("\n")) if "Hostile desk" in l][0]
+        ].startswith(("!", "x"))
 
 
 async def test_a_trickling_server_is_abandoned_long_before_it_would_finish(server):

@@ -87,11 +87,13 @@ def test_kill_9_during_refresh_20_times(home, server):
             # Slow enough that the saves spread over the refresh (two feeds at a
             # time per host) instead of landing together once the parsers are up.
             return Reply(body=rss(items, title=f"F{i}"), delay=0.25)
+
         return reply
 
     with Store.open(home) as store:
         for i in range(n_feeds):
             store.add_feed(server.route(f"/f{i}", feed(i)), title=f"F{i}")
+
     def first_request(seen: int, proc) -> float:
         deadline = time.monotonic() + 20
         while len(server.requests) <= seen and proc.poll() is None and time.monotonic() < deadline:
@@ -100,7 +102,9 @@ def test_kill_9_during_refresh_20_times(home, server):
 
     # Calibrate: how long a whole refresh runs once its first request is out.
     seen = len(server.requests)
-    proc = threadline(home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = threadline(
+        home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     started = first_request(seen, proc)
     assert proc.wait(timeout=60) == 0
     window = time.monotonic() - started
@@ -112,7 +116,9 @@ def test_kill_9_during_refresh_20_times(home, server):
     for attempt in range(KILLS):
         state["version"] += 1
         seen = len(server.requests)
-        proc = threadline(home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = threadline(
+            home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         # Kill somewhere inside the refresh: between its first request and its end.
         started = first_request(seen, proc)
         time.sleep(max(0.0, started + rng.uniform(0.1, 0.95) * window - time.monotonic()))
@@ -142,7 +148,9 @@ def test_kill_9_of_a_refresh_leaves_no_parser_processes_behind(home, server):
     outlived = []
     for pause in (0.0, 0.05, 0.3):
         seen = len(server.requests)
-        proc = threadline(home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        proc = threadline(
+            home, "refresh", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             while len(server.requests) <= seen and proc.poll() is None:
                 time.sleep(0.001)
@@ -193,17 +201,27 @@ def test_kill_9_during_read_state_writes_20_times(home):
     with Store.open(home) as store:
         for f in range(4):
             feed = store.add_feed(f"http://f{f}.test/feed", title=f"F{f}")
-            store.save_poll(feed, ParsedFeed(entries=[
-                Article(guid=f"{f}-{k}", title=f"Item {k}", content=f"<p>Body {k}</p>", published=1e9 + k)
-                for k in range(150)
-            ]))
+            store.save_poll(
+                feed,
+                ParsedFeed(
+                    entries=[
+                        Article(
+                            guid=f"{f}-{k}", title=f"Item {k}", content=f"<p>Body {k}</p>", published=1e9 + k
+                        )
+                        for k in range(150)
+                    ]
+                ),
+            )
     articles, _ = snapshot(home)
     rng = random.Random(7)
     read_counts = set()
     for attempt in range(KILLS):
         proc = subprocess.Popen(
             [sys.executable, "-c", _READ_WRITER, str(home)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         first = proc.stdout.readline()  # writing has begun
         assert first, proc.communicate()[1]
@@ -307,9 +325,13 @@ def test_read_only_home_gives_one_clear_line(home, server, command):
 @contextmanager
 def tiny_tmpfs(path: Path, size: str = "600k"):
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() != 0 or subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
-    ).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("no tmpfs without mount privileges (the max_page_count variant still runs)")
     try:
         yield path
@@ -319,7 +341,9 @@ def tiny_tmpfs(path: Path, size: str = "600k"):
 
 def _big_feed(n: int, size: int) -> str:
     filler = "word " * (size // 5)
-    return rss([(f"big-{k}", f"Big item {k}") for k in range(n)]).replace("Body of Big item", filler + " Body of Big item")
+    return rss([(f"big-{k}", f"Big item {k}") for k in range(n)]).replace(
+        "Body of Big item", filler + " Body of Big item"
+    )
 
 
 def test_full_disk_tmpfs_gives_a_clear_message_and_keeps_what_was_saved(tmp_path, server):
@@ -371,7 +395,10 @@ def _refresh_on_a_full_database(home, server) -> tuple[int, str, str]:
     assert main(["--home", str(home), "add", big, "--title", "Big"]) == 0
     proc = subprocess.run(
         [sys.executable, "-c", _CAPPED_CLI, "--home", str(home), "refresh"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     return proc.returncode, proc.stdout, proc.stderr
 

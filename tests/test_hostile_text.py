@@ -49,8 +49,7 @@ def hostile_rss(p: str) -> bytes:
     characters, so this also takes feedparser down its lenient path)."""
     x = html.escape(p, quote=False)
     body = html.escape(
-        f"<p>{p}</p><p><a href='https://news.test/l{p}x'>{p}</a> "
-        f"<a href='javascript:alert(1)'>js {p}</a></p>"
+        f"<p>{p}</p><p><a href='https://news.test/l{p}x'>{p}</a> <a href='javascript:alert(1)'>js {p}</a></p>"
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
@@ -173,7 +172,18 @@ def test_nothing_below_the_ui_can_reach_a_shell():
     the only way out is app.opener, which only ever gets a safe_url() result
     (tests/test_hostile_ui.py checks that with a recording opener)."""
     banned_modules = {"subprocess", "pty", "pexpect"}
-    banned_calls = {"system", "popen", "execv", "execve", "execvp", "execl", "execlp", "spawnv", "spawnl", "startfile"}
+    banned_calls = {
+        "system",
+        "popen",
+        "execv",
+        "execve",
+        "execvp",
+        "execl",
+        "execlp",
+        "spawnv",
+        "spawnl",
+        "startfile",
+    }
     offenders = []
     for path in sorted(TUI.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -36,7 +36,10 @@ from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.comment_tree import CommentTree
 from tui.ui.widgets.feed_list import FeedList
 
-PAYLOADS = {**{f"escape-{k}": framed(v) for k, v in ESCAPES.items()}, **{f"markup-{i}": m for i, m in enumerate(MARKUP)}}
+PAYLOADS = {
+    **{f"escape-{k}": framed(v) for k, v in ESCAPES.items()},
+    **{f"markup-{i}": m for i, m in enumerate(MARKUP)},
+}
 
 
 def widget_lines(widget) -> list[str]:
@@ -69,9 +72,21 @@ def hostile_store(payload: str) -> Store:
         f"<a href='javascript:alert(1)'>js</a> <a href='file:///etc/passwd'>file</a> "
         f"<a href='data:text/html,x'>data</a></p>"
     )
-    store.save_poll(feed, ParsedFeed(entries=[
-        Article(guid="1", title=payload, author=payload, link="https://news.test/a", content=body, published=NOW),
-    ]))
+    store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=[
+                Article(
+                    guid="1",
+                    title=payload,
+                    author=payload,
+                    link="https://news.test/a",
+                    content=body,
+                    published=NOW,
+                ),
+            ]
+        ),
+    )
     broken = store.add_feed("http://broken.test/feed", title="Broken " + payload)
     broken.status, broken.error = STATUS_ERROR, "malformed XML: " + payload
     store.save_poll(broken, None)
@@ -122,8 +137,14 @@ async def test_payload_through_every_widget(name):
 
         # the comment tree, under a hostile thread title
         comments = [
-            Comment("c1", None, payload, NOW, f"<p>{payload}</p><a href='javascript:alert(1)'>{payload}</a>",
-                    "https://news.test/c1"),
+            Comment(
+                "c1",
+                None,
+                payload,
+                NOW,
+                f"<p>{payload}</p><a href='javascript:alert(1)'>{payload}</a>",
+                "https://news.test/c1",
+            ),
             Comment("c2", "c1", payload, NOW, f"<p>reply {payload}</p>", "javascript:alert(1)"),
         ]
 
@@ -131,7 +152,9 @@ async def test_payload_through_every_widget(name):
             return comments
 
         app.push_screen(ThreadScreen(payload, loader, poll_every=None, clock=lambda: NOW))
-        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 2)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 2
+        )
         await pilot.pause(0.02)
         tree = app.screen.query_one(CommentTree)
         lines = widget_lines(tree)
@@ -152,10 +175,20 @@ async def test_o_never_opens_a_bad_link(name):
     url = BAD_LINKS[name]
     store = Store.memory()
     feed = store.add_feed("http://links.test/feed", title="Links")
-    store.save_poll(feed, ParsedFeed(entries=[
-        Article(guid="1", title="Bad link article", link=url, published=NOW,
-                content=f"<p><a href=\"{html_module.escape(url)}\">bad</a></p>"),
-    ]))
+    store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=[
+                Article(
+                    guid="1",
+                    title="Bad link article",
+                    link=url,
+                    published=NOW,
+                    content=f'<p><a href="{html_module.escape(url)}">bad</a></p>',
+                ),
+            ]
+        ),
+    )
     opened: list[str] = []
     app = make_app(store, opener=opened.append)
     async with app.run_test(size=(120, 24)) as pilot:
@@ -168,13 +201,15 @@ async def test_o_never_opens_a_bad_link(name):
         await pilot.press("o", "1")  # the article: no numbered link to open
         await pilot.pause(0.02)
         await pilot.press("escape")
-        comments = [Comment("c1", None, "x", NOW, f"<p><a href=\"{html_module.escape(url)}\">bad</a></p>", url)]
+        comments = [Comment("c1", None, "x", NOW, f'<p><a href="{html_module.escape(url)}">bad</a></p>', url)]
 
         async def loader():
             return comments
 
         app.push_screen(ThreadScreen("t", loader, poll_every=None, clock=lambda: NOW))
-        await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 1)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 1
+        )
         await pilot.press("o")  # the comment: nothing to open
         await pilot.pause(0.02)
         assert opened == []
@@ -185,7 +220,10 @@ async def test_o_never_opens_a_bad_link(name):
 # -- hostile feeds among good ones, under the app's own poller ----------------------------------
 
 APP_FAULTS = {
-    "html-page": (Reply(body="<!DOCTYPE html><html><body>hi</body></html>", content_type="text/html"), "HTML page"),
+    "html-page": (
+        Reply(body="<!DOCTYPE html><html><body>hi</body></html>", content_type="text/html"),
+        "HTML page",
+    ),
     "http-500": (Reply(status=500, body="x", content_type="text/plain"), "HTTP 500"),
     "malformed-xml": (Reply(body='<?xml version="1.0"?><rss><channel><title>cut'), "malformed XML"),
     "gzip-bomb": (Reply(body=gzip_bomb(), headers={"Content-Encoding": "gzip"}), "body over 20 MB"),
@@ -197,7 +235,12 @@ APP_FAULTS = {
 async def test_app_marks_the_bad_feed_and_keeps_the_good_ones_updating(name, server):
     reply, reason = APP_FAULTS[name]
     state = {"n": 2}
-    server.route("/good", lambda req: Reply(body=rss([(f"g{i}", f"Good item {i}") for i in range(state["n"])], title="Good desk")))
+    server.route(
+        "/good",
+        lambda req: Reply(
+            body=rss([(f"g{i}", f"Good item {i}") for i in range(state["n"])], title="Good desk")
+        ),
+    )
     server.route("/bad", reply)
     store = Store.memory()
     store.add_feed(server.url("/good"))
@@ -206,6 +249,7 @@ async def test_app_marks_the_bad_feed_and_keeps_the_good_ones_updating(name, ser
     app = make_app(store, poll=True, interval=0.3)
     async with app.run_test(size=(140, 30)) as pilot:
         await wait_for(pilot, lambda: len(app.timeline.rows) == 3, timeout=20)
+
         def listed() -> str:  # the narrow pane wraps: compare without whitespace
             return "".join("".join(widget_lines(app.screen.query_one(FeedList))).split())
 

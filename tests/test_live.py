@@ -19,7 +19,9 @@ from tui.ui.app import ThreadlineApp
 STORY = "<p>The harbour master closed the outer basin at dawn as the swell rose.</p>"
 
 
-def live_feed(updates: list[tuple[str, str]], extra_items: int = 30, link: str = "http://news.test/live") -> str:
+def live_feed(
+    updates: list[tuple[str, str]], extra_items: int = 30, link: str = "http://news.test/live"
+) -> str:
     """A feed with one live article (updates newest first) and filler items."""
     body = "".join(f"<p><strong>UPDATE {hhmm} GMT:</strong> {text}</p>" for hhmm, text in updates) + STORY
     esc = body.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -50,7 +52,9 @@ async def wait_for(pilot, predicate, timeout: float = 10.0) -> None:
 async def test_a_new_update_arrives_as_its_own_row_without_a_keypress(server):
     updates = [("1130", "Pilots suspend boardings."), ("0945", "Ferry sailings delayed.")]
     state = {"updates": updates}
-    server.route("/feed", lambda req: Reply(body=live_feed(state["updates"]), etag=f'"{len(state["updates"])}"'))
+    server.route(
+        "/feed", lambda req: Reply(body=live_feed(state["updates"]), etag=f'"{len(state["updates"])}"')
+    )
     store = Store.memory()
     store.add_feed(server.url("/feed"))
     app = ThreadlineApp(store, Config(timezone="UTC"), interval=0.3, opener=lambda url: None)
@@ -68,7 +72,9 @@ async def test_a_new_update_arrives_as_its_own_row_without_a_keypress(server):
         await wait_for(pilot, lambda: len(update_rows(app)) == 3)
         headlines = [r.headline for r in update_rows(app)]
         assert headlines == [
-            "The basin reopens to small craft.", "Pilots suspend boardings.", "Ferry sailings delayed.",
+            "The basin reopens to small craft.",
+            "Pilots suspend boardings.",
+            "Ferry sailings delayed.",
         ]
         assert app.timeline.current.key == before.key
         assert app.timeline.cursor - int(app.timeline.scroll_y) == screen_row
@@ -102,25 +108,42 @@ async def test_an_edited_update_is_an_edit_not_a_duplicate(server):
 def jsonld_page(items: list[tuple[str, str]]) -> str:
     data = {
         "@context": "https://schema.org",
-        "@graph": [{
-            "@type": "LiveBlogPosting",
-            "headline": "Swell closes the outer basin",
-            "liveBlogUpdate": [
-                {"@type": "BlogPosting", "@id": f"u-{iso}", "datePublished": iso, "headline": h, "articleBody": h}
-                for iso, h in items
-            ],
-        }],
+        "@graph": [
+            {
+                "@type": "LiveBlogPosting",
+                "headline": "Swell closes the outer basin",
+                "liveBlogUpdate": [
+                    {
+                        "@type": "BlogPosting",
+                        "@id": f"u-{iso}",
+                        "datePublished": iso,
+                        "headline": h,
+                        "articleBody": h,
+                    }
+                    for iso, h in items
+                ],
+            }
+        ],
     }
     return f'<html><head><script type="application/ld+json">{json.dumps(data)}</script></head><body></body></html>'
 
 
 async def test_follower_polls_a_followed_article_faster_and_reads_its_page(server):
     page = {"items": [("2026-11-26T09:45:00Z", "Ferry sailings delayed.")]}
-    server.route("/feed", Reply(body=live_feed([("0945", "Ferry sailings delayed.")], extra_items=0,
-                                               link=server.url("/live")),
-                                headers={"Cache-Control": "max-age=1"}, etag='"f1"'))
-    server.route("/live", lambda req: Reply(body=jsonld_page(page["items"]), content_type="text/html",
-                                            etag=f'"p{len(page["items"])}"'))
+    server.route(
+        "/feed",
+        Reply(
+            body=live_feed([("0945", "Ferry sailings delayed.")], extra_items=0, link=server.url("/live")),
+            headers={"Cache-Control": "max-age=1"},
+            etag='"f1"',
+        ),
+    )
+    server.route(
+        "/live",
+        lambda req: Reply(
+            body=jsonld_page(page["items"]), content_type="text/html", etag=f'"p{len(page["items"])}"'
+        ),
+    )
     store = Store.memory()
     store.add_feed(server.url("/feed"))
     clock = {"now": time.time()}
@@ -148,7 +171,9 @@ async def test_follower_polls_a_followed_article_faster_and_reads_its_page(serve
         await follower.check()
         ups = store.updates(article.id)
         assert [u.headline for u in ups if u.position > 0] == [
-            "Ferry sailings delayed.", "The basin reopens to small craft."]
+            "Ferry sailings delayed.",
+            "The basin reopens to small craft.",
+        ]
         assert server.hits("/live")[-1].headers.get("if-none-match") == '"p1"'
         assert store.follow_until(article.id) >= clock["now"] + 3600 - 1
 
@@ -162,12 +187,16 @@ async def test_follower_polls_a_followed_article_faster_and_reads_its_page(serve
 
 
 def test_merge_jsonld_skips_updates_already_known_by_their_minute():
-    existing = [Update(key="story", time=0.0, headline="", html="", position=0),
-                Update(key="m1", time=600.0, headline="a", html="", position=1),
-                Update(key="j2", time=1200.0, headline="b", html="", position=2)]
-    page = [Update(key="j1", time=630.0, headline="a", html=""),
-            Update(key="j2", time=1200.0, headline="b", html=""),
-            Update(key="j3", time=1800.0, headline="c", html="")]
+    existing = [
+        Update(key="story", time=0.0, headline="", html="", position=0),
+        Update(key="m1", time=600.0, headline="a", html="", position=1),
+        Update(key="j2", time=1200.0, headline="b", html="", position=2),
+    ]
+    page = [
+        Update(key="j1", time=630.0, headline="a", html=""),
+        Update(key="j2", time=1200.0, headline="b", html=""),
+        Update(key="j3", time=1800.0, headline="c", html=""),
+    ]
     fresh = merge_jsonld(existing, page)
     assert [(u.key, u.position) for u in fresh] == [("j2", 2), ("j3", 3)]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -22,8 +22,8 @@ from tui.store import Store
 FIXTURES = Path(__file__).parent / "fixtures" / "liveblog"
 
 # Mid-July is daylight-saving time in the US, UK, EU; mid-January is not.
-SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc).timestamp()
-WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc).timestamp()
+SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC).timestamp()
+WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC).timestamp()
 
 
 class _Plain(HTMLParser):
@@ -57,107 +57,236 @@ def plain(html: str) -> str:
 
 
 def utc(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M")
 
 
 # (paragraph, published, tz, expected UTC time, expected headline)
 MARKERS = [
-    ("<p>UPDATE 1700 GMT: Ferry service resumes on the north route</p>", SUMMER, "UTC",
-     "2026-07-15T17:00", "Ferry service resumes on the north route"),
-    ("<p><strong>Update, 14:32 BST</strong> Bridge reopens to cyclists</p>", SUMMER, "UTC",
-     "2026-07-15T13:32", "Bridge reopens to cyclists"),
-    ("<p>UPDATE (3:45 p.m. ET) Mayor calls a snap briefing</p>", SUMMER, "UTC",
-     "2026-07-15T19:45", "Mayor calls a snap briefing"),
-    ("<p>UPDATE (3:45 p.m. ET) Mayor calls a snap briefing</p>", WINTER, "UTC",
-     "2026-01-15T20:45", "Mayor calls a snap briefing"),
-    ("<p>17:00 GMT – Harbour lights switched back on</p>", SUMMER, "UTC",
-     "2026-07-15T17:00", "Harbour lights switched back on"),
-    ("<p>17.00 GMT - Second tremor felt downtown</p>", WINTER, "UTC",
-     "2026-01-15T17:00", "Second tremor felt downtown"),
-    ("<p>Updated at 5.02pm EDT: Power restored to 4,000 homes</p>", SUMMER, "UTC",
-     "2026-07-15T21:02", "Power restored to 4,000 homes"),
-    ("<p>10:15am: Council vote delayed</p>", SUMMER, "UTC",
-     "2026-07-15T10:15", "Council vote delayed"),
-    ("<p>10.15am - Council vote delayed</p>", SUMMER, "Europe/London",
-     "2026-07-15T09:15", "Council vote delayed"),
-    ("<p>10:15am: Council vote delayed</p>", SUMMER, "America/New_York",
-     "2026-07-15T14:15", "Council vote delayed"),
-    ("<p>Update 2: 0930 UTC — Rescue boats launched</p>", SUMMER, "UTC",
-     "2026-07-15T09:30", "Rescue boats launched"),
-    ("<p>UPDATED 11:05 UTC+2: Flights diverted to the coast</p>", SUMMER, "UTC",
-     "2026-07-15T09:05", "Flights diverted to the coast"),
-    ("<p>1:05 p.m. ET: Senator leaves the chamber</p>", WINTER, "UTC",
-     "2026-01-15T18:05", "Senator leaves the chamber"),
-    ("<p>UPDATE — 23:59 CET: Polls close in the east</p>", WINTER, "UTC",
-     "2026-01-15T22:59", "Polls close in the east"),
-    ("<p>[UPDATE 0800 GMT] Trains running again</p>", WINTER, "UTC",
-     "2026-01-15T08:00", "Trains running again"),
-    ("<p>2026-11-26 14:05 UTC: Results expected within the hour</p>", SUMMER, "UTC",
-     "2026-11-26T14:05", "Results expected within the hour"),
-    ("<p><b>UPDATE 1830 BST:</b> Crowds gather at the gates</p>", SUMMER, "UTC",
-     "2026-07-15T17:30", "Crowds gather at the gates"),
-    ("<h3>UPDATE 0615 GMT: Storm makes landfall</h3>", WINTER, "UTC",
-     "2026-01-15T06:15", "Storm makes landfall"),
+    (
+        "<p>UPDATE 1700 GMT: Ferry service resumes on the north route</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T17:00",
+        "Ferry service resumes on the north route",
+    ),
+    (
+        "<p><strong>Update, 14:32 BST</strong> Bridge reopens to cyclists</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T13:32",
+        "Bridge reopens to cyclists",
+    ),
+    (
+        "<p>UPDATE (3:45 p.m. ET) Mayor calls a snap briefing</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T19:45",
+        "Mayor calls a snap briefing",
+    ),
+    (
+        "<p>UPDATE (3:45 p.m. ET) Mayor calls a snap briefing</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T20:45",
+        "Mayor calls a snap briefing",
+    ),
+    (
+        "<p>17:00 GMT – Harbour lights switched back on</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T17:00",
+        "Harbour lights switched back on",
+    ),
+    (
+        "<p>17.00 GMT - Second tremor felt downtown</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T17:00",
+        "Second tremor felt downtown",
+    ),
+    (
+        "<p>Updated at 5.02pm EDT: Power restored to 4,000 homes</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T21:02",
+        "Power restored to 4,000 homes",
+    ),
+    ("<p>10:15am: Council vote delayed</p>", SUMMER, "UTC", "2026-07-15T10:15", "Council vote delayed"),
+    (
+        "<p>10.15am - Council vote delayed</p>",
+        SUMMER,
+        "Europe/London",
+        "2026-07-15T09:15",
+        "Council vote delayed",
+    ),
+    (
+        "<p>10:15am: Council vote delayed</p>",
+        SUMMER,
+        "America/New_York",
+        "2026-07-15T14:15",
+        "Council vote delayed",
+    ),
+    (
+        "<p>Update 2: 0930 UTC — Rescue boats launched</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T09:30",
+        "Rescue boats launched",
+    ),
+    (
+        "<p>UPDATED 11:05 UTC+2: Flights diverted to the coast</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T09:05",
+        "Flights diverted to the coast",
+    ),
+    (
+        "<p>1:05 p.m. ET: Senator leaves the chamber</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T18:05",
+        "Senator leaves the chamber",
+    ),
+    (
+        "<p>UPDATE — 23:59 CET: Polls close in the east</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T22:59",
+        "Polls close in the east",
+    ),
+    (
+        "<p>[UPDATE 0800 GMT] Trains running again</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T08:00",
+        "Trains running again",
+    ),
+    (
+        "<p>2026-11-26 14:05 UTC: Results expected within the hour</p>",
+        SUMMER,
+        "UTC",
+        "2026-11-26T14:05",
+        "Results expected within the hour",
+    ),
+    (
+        "<p><b>UPDATE 1830 BST:</b> Crowds gather at the gates</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T17:30",
+        "Crowds gather at the gates",
+    ),
+    (
+        "<h3>UPDATE 0615 GMT: Storm makes landfall</h3>",
+        WINTER,
+        "UTC",
+        "2026-01-15T06:15",
+        "Storm makes landfall",
+    ),
     # 21:40 Pacific on the 15th is already the 16th in UTC.
-    ("<p><em>Update 9:40 PM PT</em> — Fire crews pull back</p>", SUMMER, "UTC",
-     "2026-07-16T04:40", "Fire crews pull back"),
-    ("<p>UPDATE 9:40 PM PT: Fire crews pull back</p>", WINTER, "UTC",
-     "2026-01-16T05:40", "Fire crews pull back"),
-    ("<p>08:30 CEST: Markets open lower</p>", SUMMER, "UTC",
-     "2026-07-15T06:30", "Markets open lower"),
-    ("<p>16:45 EET - Ceasefire talks resume</p>", WINTER, "UTC",
-     "2026-01-15T14:45", "Ceasefire talks resume"),
-    ("<p>UPDATE 12:00 EEST: Ministers arrive</p>", SUMMER, "UTC",
-     "2026-07-15T09:00", "Ministers arrive"),
-    ("<p>Update 7:10 p.m. CT: Tornado warning lifted</p>", SUMMER, "UTC",
-     "2026-07-16T00:10", "Tornado warning lifted"),
-    ("<p>UPDATE 2:20 PM MT: Highway reopens</p>", WINTER, "UTC",
-     "2026-01-15T21:20", "Highway reopens"),
-    ("<p>14:00 IST: Monsoon rains ease</p>", SUMMER, "UTC",
-     "2026-07-15T08:30", "Monsoon rains ease"),
-    ("<p>UPDATE 0900 JST: Trading halted</p>", SUMMER, "UTC",
-     "2026-07-15T00:00", "Trading halted"),
-    ("<p>UPDATE 10:30 AEST: Flood warning issued</p>", SUMMER, "UTC",
-     "2026-07-15T00:30", "Flood warning issued"),
+    (
+        "<p><em>Update 9:40 PM PT</em> — Fire crews pull back</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-16T04:40",
+        "Fire crews pull back",
+    ),
+    (
+        "<p>UPDATE 9:40 PM PT: Fire crews pull back</p>",
+        WINTER,
+        "UTC",
+        "2026-01-16T05:40",
+        "Fire crews pull back",
+    ),
+    ("<p>08:30 CEST: Markets open lower</p>", SUMMER, "UTC", "2026-07-15T06:30", "Markets open lower"),
+    (
+        "<p>16:45 EET - Ceasefire talks resume</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T14:45",
+        "Ceasefire talks resume",
+    ),
+    ("<p>UPDATE 12:00 EEST: Ministers arrive</p>", SUMMER, "UTC", "2026-07-15T09:00", "Ministers arrive"),
+    (
+        "<p>Update 7:10 p.m. CT: Tornado warning lifted</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-16T00:10",
+        "Tornado warning lifted",
+    ),
+    ("<p>UPDATE 2:20 PM MT: Highway reopens</p>", WINTER, "UTC", "2026-01-15T21:20", "Highway reopens"),
+    ("<p>14:00 IST: Monsoon rains ease</p>", SUMMER, "UTC", "2026-07-15T08:30", "Monsoon rains ease"),
+    ("<p>UPDATE 0900 JST: Trading halted</p>", SUMMER, "UTC", "2026-07-15T00:00", "Trading halted"),
+    (
+        "<p>UPDATE 10:30 AEST: Flood warning issued</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T00:30",
+        "Flood warning issued",
+    ),
     # Published 23:00 on the 15th in Sydney, so the 10:30 there is the 14th in UTC.
-    ("<p>UPDATE 10:30 AEDT: Heatwave warning</p>", WINTER, "UTC",
-     "2026-01-14T23:30", "Heatwave warning"),
-    ("<p>18:20 +02:00 — Border crossing reopens</p>", SUMMER, "UTC",
-     "2026-07-15T16:20", "Border crossing reopens"),
-    ("<p>Updated 6:45am UTC-5: Snowplows out on the ring road</p>", WINTER, "UTC",
-     "2026-01-15T11:45", "Snowplows out on the ring road"),
-    ("<p>12:05am: Midnight vigil begins</p>", SUMMER, "UTC",
-     "2026-07-15T00:05", "Midnight vigil begins"),
-    ("<p>12:30pm: Lunch recess called</p>", SUMMER, "UTC",
-     "2026-07-15T12:30", "Lunch recess called"),
-    ("<p>Update 3pm BST: Statement expected</p>", SUMMER, "UTC",
-     "2026-07-15T14:00", "Statement expected"),
-    ("<p><strong>17:00 BST</strong> — Queue stretches around the block</p>", SUMMER, "UTC",
-     "2026-07-15T16:00", "Queue stretches around the block"),
-    ('<p>UPDATE 1400 GMT: <a href="https://example.invalid/a">Officials</a> confirm the dam held</p>',
-     WINTER, "UTC", "2026-01-15T14:00", "Officials confirm the dam held"),
-    ("<p>UPDATE 11:00 ET: Flights resume</p>", WINTER, "UTC",
-     "2026-01-15T16:00", "Flights resume"),
-    ("<p>UPDATE 11:00 ET: Flights resume</p>", SUMMER, "UTC",
-     "2026-07-15T15:00", "Flights resume"),
-    ("<p>UPDATE 11:00 EST: Flights resume</p>", SUMMER, "UTC",
-     "2026-07-15T16:00", "Flights resume"),
-    ("<ul><li>09:00 GMT: Doors open</li><li>09:30 GMT: First votes cast</li></ul>", SUMMER, "UTC",
-     "2026-07-15T09:30", "First votes cast"),
-    ("<div>UPDATE 1500 UTC: Lines move faster</div>", SUMMER, "UTC",
-     "2026-07-15T15:00", "Lines move faster"),
-    ("<p>The story so far.<br>UPDATE 1700 GMT: Late news from the coast</p>", SUMMER, "UTC",
-     "2026-07-15T17:00", "Late news from the coast"),
-    ("<p>UPDATE 17h30 CET: Talks adjourned</p>", WINTER, "UTC",
-     "2026-01-15T16:30", "Talks adjourned"),
-    ("<h3>UPDATE 0615 GMT</h3><p>Storm makes landfall near the cape.</p>", WINTER, "UTC",
-     "2026-01-15T06:15", "Storm makes landfall near the cape."),
-    ("<p>2026-11-26T14:05Z — Results are in</p>", SUMMER, "UTC",
-     "2026-11-26T14:05", "Results are in"),
+    ("<p>UPDATE 10:30 AEDT: Heatwave warning</p>", WINTER, "UTC", "2026-01-14T23:30", "Heatwave warning"),
+    (
+        "<p>18:20 +02:00 — Border crossing reopens</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T16:20",
+        "Border crossing reopens",
+    ),
+    (
+        "<p>Updated 6:45am UTC-5: Snowplows out on the ring road</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T11:45",
+        "Snowplows out on the ring road",
+    ),
+    ("<p>12:05am: Midnight vigil begins</p>", SUMMER, "UTC", "2026-07-15T00:05", "Midnight vigil begins"),
+    ("<p>12:30pm: Lunch recess called</p>", SUMMER, "UTC", "2026-07-15T12:30", "Lunch recess called"),
+    ("<p>Update 3pm BST: Statement expected</p>", SUMMER, "UTC", "2026-07-15T14:00", "Statement expected"),
+    (
+        "<p><strong>17:00 BST</strong> — Queue stretches around the block</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T16:00",
+        "Queue stretches around the block",
+    ),
+    (
+        '<p>UPDATE 1400 GMT: <a href="https://example.invalid/a">Officials</a> confirm the dam held</p>',
+        WINTER,
+        "UTC",
+        "2026-01-15T14:00",
+        "Officials confirm the dam held",
+    ),
+    ("<p>UPDATE 11:00 ET: Flights resume</p>", WINTER, "UTC", "2026-01-15T16:00", "Flights resume"),
+    ("<p>UPDATE 11:00 ET: Flights resume</p>", SUMMER, "UTC", "2026-07-15T15:00", "Flights resume"),
+    ("<p>UPDATE 11:00 EST: Flights resume</p>", SUMMER, "UTC", "2026-07-15T16:00", "Flights resume"),
+    (
+        "<ul><li>09:00 GMT: Doors open</li><li>09:30 GMT: First votes cast</li></ul>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T09:30",
+        "First votes cast",
+    ),
+    ("<div>UPDATE 1500 UTC: Lines move faster</div>", SUMMER, "UTC", "2026-07-15T15:00", "Lines move faster"),
+    (
+        "<p>The story so far.<br>UPDATE 1700 GMT: Late news from the coast</p>",
+        SUMMER,
+        "UTC",
+        "2026-07-15T17:00",
+        "Late news from the coast",
+    ),
+    ("<p>UPDATE 17h30 CET: Talks adjourned</p>", WINTER, "UTC", "2026-01-15T16:30", "Talks adjourned"),
+    (
+        "<h3>UPDATE 0615 GMT</h3><p>Storm makes landfall near the cape.</p>",
+        WINTER,
+        "UTC",
+        "2026-01-15T06:15",
+        "Storm makes landfall near the cape.",
+    ),
+    ("<p>2026-11-26T14:05Z — Results are in</p>", SUMMER, "UTC", "2026-11-26T14:05", "Results are in"),
 ]
 
 
@@ -217,9 +346,7 @@ def test_newest_first_midnight_rollover():
     story, late, early = split_updates(html, SUMMER)
     assert (late.headline, early.headline) == ("Last train leaves", "Night shift arrives")
     assert early.time - late.time == 25 * 60
-    assert datetime.fromtimestamp(late.time, timezone.utc).day + 1 == datetime.fromtimestamp(
-        early.time, timezone.utc
-    ).day
+    assert datetime.fromtimestamp(late.time, UTC).day + 1 == datetime.fromtimestamp(early.time, UTC).day
     assert "original story" in plain(story.html)
 
 
@@ -239,9 +366,10 @@ def test_oldest_first_midnight_rollover():
 
 
 def test_newest_first_rollover_over_several_updates():
-    html = "".join(
-        f"<p>UPDATE {t} GMT: item {t}</p>" for t in ("0100", "0015", "2350", "2200")
-    ) + "<p>Story text that is the longest part of this article by far.</p>"
+    html = (
+        "".join(f"<p>UPDATE {t} GMT: item {t}</p>" for t in ("0100", "0015", "2350", "2200"))
+        + "<p>Story text that is the longest part of this article by far.</p>"
+    )
     times = [u.time for u in split_updates(html, SUMMER)[1:]]
     assert [iso(t)[-5:] for t in times] == ["22:00", "23:50", "00:15", "01:00"]
     assert times == sorted(times)
@@ -249,10 +377,10 @@ def test_newest_first_rollover_over_several_updates():
 
 
 def test_published_none_uses_today_in_utc():
-    before = datetime.now(timezone.utc).date()
+    before = datetime.now(UTC).date()
     _, update = split_updates("<p>UPDATE 1200 GMT: Noon news</p>", None)
-    after = datetime.now(timezone.utc).date()
-    assert datetime.fromtimestamp(update.time, timezone.utc).date() in (before, after)
+    after = datetime.now(UTC).date()
+    assert datetime.fromtimestamp(update.time, UTC).date() in (before, after)
 
 
 def test_single_marker_below_story_reads_oldest_first():
@@ -313,7 +441,7 @@ def article() -> str:
     return (FIXTURES / "newest_first.html").read_text(encoding="utf-8")
 
 
-ARTICLE_PUBLISHED = datetime(2026, 3, 10, 14, 0, tzinfo=timezone.utc).timestamp()
+ARTICLE_PUBLISHED = datetime(2026, 3, 10, 14, 0, tzinfo=UTC).timestamp()
 
 
 def test_full_article_split(article):
@@ -491,8 +619,11 @@ def test_jsonld_without_live_blog_is_none():
 
 
 def test_jsonld_headline_missing_uses_body_first_line():
-    item = {"url": "https://example.invalid/u9", "datePublished": "2026-03-10T17:00:00Z",
-            "articleBody": "<p>Sandbags <b>ran out</b> at noon.</p><p>Second.</p>"}
+    item = {
+        "url": "https://example.invalid/u9",
+        "datePublished": "2026-03-10T17:00:00Z",
+        "articleBody": "<p>Sandbags <b>ran out</b> at noon.</p><p>Second.</p>",
+    }
     [update] = updates_from_jsonld(_ld(_posting([item])))
     assert update.headline == "Sandbags ran out at noon."
     assert update.key == "https://example.invalid/u9"
@@ -502,7 +633,9 @@ def test_jsonld_headline_missing_uses_body_first_line():
 # looks_live
 
 
-@pytest.mark.parametrize("title", ["Storm Ilse: live updates", "LIVE: harbour floods", "Budget day – as it happened"])
+@pytest.mark.parametrize(
+    "title", ["Storm Ilse: live updates", "LIVE: harbour floods", "Budget day – as it happened"]
+)
 def test_looks_live_by_title(title):
     assert looks_live(title, "<p>Nothing timed here.</p>")
 
@@ -524,7 +657,9 @@ MARKER_FORMS = [
     "<b>{h:02d}:{m:02d} GMT</b> –",
 ]
 
-words = st.lists(st.sampled_from("storm harbour pump ferry council road river the of and".split()), max_size=12)
+words = st.lists(
+    st.sampled_from("storm harbour pump ferry council road river the of and".split()), max_size=12
+)
 
 
 @st.composite
@@ -562,17 +697,48 @@ def test_every_paragraph_lands_in_exactly_one_update(items, published):
 
 fragments = st.one_of(
     st.text(max_size=40),
-    st.sampled_from([
-        "<p>", "</p>", "<br>", "<br/>", "<div>", "</div>", "<strong>", "</b>", "<h3>", "</h3>",
-        "<ul><li>", "</li>", "<!-- c -->", "<script>x<p>", "&amp;", "&#x1b;", "&bogus", "<",
-        "UPDATE 1700 GMT:", "10:15am -", "2026-02-30 10:00 UTC:", "[UPDATE 2400 GMT]",
-        "00:15 GMT:", "23:50 GMT:", "<![CDATA[", "</", "<p/>", "<hr>", "<blockquote>",
-    ]),
+    st.sampled_from(
+        [
+            "<p>",
+            "</p>",
+            "<br>",
+            "<br/>",
+            "<div>",
+            "</div>",
+            "<strong>",
+            "</b>",
+            "<h3>",
+            "</h3>",
+            "<ul><li>",
+            "</li>",
+            "<!-- c -->",
+            "<script>x<p>",
+            "&amp;",
+            "&#x1b;",
+            "&bogus",
+            "<",
+            "UPDATE 1700 GMT:",
+            "10:15am -",
+            "2026-02-30 10:00 UTC:",
+            "[UPDATE 2400 GMT]",
+            "00:15 GMT:",
+            "23:50 GMT:",
+            "<![CDATA[",
+            "</",
+            "<p/>",
+            "<hr>",
+            "<blockquote>",
+        ]
+    ),
 )
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(fragments, max_size=25), st.sampled_from([None, SUMMER, 0.0, 1e12]), st.sampled_from(["UTC", "Nowhere/Zone", "Europe/Paris", ""]))
+@given(
+    st.lists(fragments, max_size=25),
+    st.sampled_from([None, SUMMER, 0.0, 1e12]),
+    st.sampled_from(["UTC", "Nowhere/Zone", "Europe/Paris", ""]),
+)
 def test_split_never_raises_and_keeps_keys_unique(parts, published, tz):
     html = "".join(parts)
     updates = split_updates(html, published, tz)

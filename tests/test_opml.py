@@ -72,7 +72,10 @@ def test_utf16_with_bom():
     "data, reason",
     [
         (b"", "malformed"),
-        (b"<opml version='2.0'><body><outline text='x' xmlUrl='https://x.example/'></body></opml>", "malformed"),
+        (
+            b"<opml version='2.0'><body><outline text='x' xmlUrl='https://x.example/'></body></opml>",
+            "malformed",
+        ),
         (b"<opml><body><outline text='a & b' xmlUrl='https://x.example/'/></body></opml>", "malformed"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "malformed"),
         (b"<html><body><p>not opml</p></body></html>", "not an OPML"),
@@ -131,7 +134,10 @@ def test_round_trip_with_folders():
     back = read_opml(write_opml(outlines).encode("utf-8"))
     assert sorted(back, key=lambda o: o.url) == sorted(outlines, key=lambda o: o.url)
     # feeds sharing a folder keep their relative order
-    assert [o.url for o in back if o.folder == "Local"] == ["https://two.example/rss", "https://five.example/rss"]
+    assert [o.url for o in back if o.folder == "Local"] == [
+        "https://two.example/rss",
+        "https://five.example/rss",
+    ]
 
 
 def test_control_characters_are_dropped_so_the_file_rereads():
@@ -142,7 +148,9 @@ def test_control_characters_are_dropped_so_the_file_rereads():
 
 _title_chars = st.characters(blacklist_categories=("Cs", "Cc", "Cn"))
 _titles = st.text(_title_chars, max_size=30).map(str.strip)
-_segments = st.text(_title_chars, min_size=1, max_size=12).map(lambda s: s.replace("/", "").strip()).filter(bool)
+_segments = (
+    st.text(_title_chars, min_size=1, max_size=12).map(lambda s: s.replace("/", "").strip()).filter(bool)
+)
 _folders = st.lists(_segments, max_size=3).map("/".join)
 _urls = st.text(st.sampled_from("abcxyz019-._~&<>\"'?=#%/"), min_size=1, max_size=20).map(
     lambda s: "https://feeds.example/" + s

@@ -217,9 +217,7 @@ async def test_user_title_is_kept(server, store, fetcher):
 
 
 async def test_server_hints_become_the_floor(server, store, fetcher):
-    url = server.route(
-        "/feed", Reply(body=rss(("a", "A"), ttl=60), headers={"Cache-Control": "max-age=600"})
-    )
+    url = server.route("/feed", Reply(body=rss(("a", "A"), ttl=60), headers={"Cache-Control": "max-age=600"}))
     feed = store.add_feed(url)
     before = time.time()
     await _poller(store, fetcher).poll_feed(feed)
@@ -237,9 +235,7 @@ async def test_server_hints_become_the_floor(server, store, fetcher):
         (503, "date"),
     ],
 )
-async def test_retry_after_is_obeyed_even_with_interval(
-    server, store, fetcher, status, retry_after
-):
+async def test_retry_after_is_obeyed_even_with_interval(server, store, fetcher, status, retry_after):
     if retry_after == "date":
         retry_after = email.utils.formatdate(time.time() + 600, usegmt=True)
         wait = 600

@@ -66,12 +66,23 @@ def test_newer_schema_is_refused(home):
 def test_save_poll_dedups_by_guid_and_updates_in_place(store):
     feed = store.add_feed("http://a.test/feed")
     feed.status = STATUS_OK
-    first = store.save_poll(feed, ParsedFeed(title="A", entries=_entries(
-        ("g1", "One", "first body", 100.0), ("g2", "Two", "second body", 200.0))))
+    first = store.save_poll(
+        feed,
+        ParsedFeed(
+            title="A",
+            entries=_entries(("g1", "One", "first body", 100.0), ("g2", "Two", "second body", 200.0)),
+        ),
+    )
     assert len(first.new_ids) == 2 and first.changed_ids == []
 
-    again = store.save_poll(feed, ParsedFeed(entries=_entries(
-        ("g1", "One", "first body", 100.0), ("g2", "Two (corrected)", "second body", 200.0))))
+    again = store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=_entries(
+                ("g1", "One", "first body", 100.0), ("g2", "Two (corrected)", "second body", 200.0)
+            )
+        ),
+    )
     assert again.new_ids == []
     assert len(again.changed_ids) == 1
     titles = sorted(a.title for a in store.articles())
@@ -97,7 +108,11 @@ def test_feed_state_round_trips_and_gone_feeds_are_never_due(store):
     store.save_poll(feed, None)
     back = store.feed_by_url("http://a.test/feed")
     assert (back.etag, back.last_modified, back.every, back.folder) == (
-        '"x"', "Tue, 01 Jan 2030 00:00:00 GMT", 600, "News")
+        '"x"',
+        "Tue, 01 Jan 2030 00:00:00 GMT",
+        600,
+        "News",
+    )
     assert [f.url for f in store.due_feeds(60.0)] == ["http://a.test/feed"]
     assert store.due_feeds(40.0) == []
     back.status = STATUS_GONE
@@ -107,18 +122,30 @@ def test_feed_state_round_trips_and_gone_feeds_are_never_due(store):
 
 def test_timeline_interleaves_articles_and_live_updates_newest_first(store):
     feed = store.add_feed("http://a.test/feed", title="Feed A")
-    store.save_poll(feed, ParsedFeed(entries=_entries(
-        ("g1", "Old story", "x", 100.0), ("g2", "Live: storm", "y", 200.0), ("g3", "New", "z", 400.0))))
+    store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=_entries(
+                ("g1", "Old story", "x", 100.0), ("g2", "Live: storm", "y", 200.0), ("g3", "New", "z", 400.0)
+            )
+        ),
+    )
     live = [a for a in store.articles() if a.guid == "g2"][0]
-    store.save_updates(live.id, [
-        Update(key="story", time=200.0, headline="story", html="<p>y</p>", position=0),
-        Update(key="u1", time=300.0, headline="Winds rise", html="<p>w</p>", position=1),
-        Update(key="u2", time=500.0, headline="Power out", html="<p>p</p>", position=2),
-    ])
+    store.save_updates(
+        live.id,
+        [
+            Update(key="story", time=200.0, headline="story", html="<p>y</p>", position=0),
+            Update(key="u1", time=300.0, headline="Winds rise", html="<p>w</p>", position=1),
+            Update(key="u2", time=500.0, headline="Power out", html="<p>p</p>", position=2),
+        ],
+    )
     rows = store.timeline()
     assert [(r.title, r.headline) for r in rows] == [
-        ("Live: storm", "Power out"), ("New", ""), ("Live: storm", "Winds rise"),
-        ("Live: storm", ""), ("Old story", ""),
+        ("Live: storm", "Power out"),
+        ("New", ""),
+        ("Live: storm", "Winds rise"),
+        ("Live: storm", ""),
+        ("Old story", ""),
     ]
     assert rows[0].feed_title == "Feed A" and rows[0].update_id is not None
 
@@ -127,12 +154,16 @@ def test_save_updates_adds_new_keys_and_marks_edits(store):
     feed = store.add_feed("http://a.test/feed")
     store.save_poll(feed, ParsedFeed(entries=_entries(("g", "Live", "b", 1.0))))
     aid = store.articles()[0].id
-    base = [Update(key="story", time=1.0, headline="s", html="<p>s</p>", position=0),
-            Update(key="a", time=2.0, headline="a", html="<p>a</p>", position=1)]
+    base = [
+        Update(key="story", time=1.0, headline="s", html="<p>s</p>", position=0),
+        Update(key="a", time=2.0, headline="a", html="<p>a</p>", position=1),
+    ]
     assert len(store.save_updates(aid, base).added) == 2
-    again = [Update(key="story", time=1.0, headline="s", html="<p>s</p>", position=0),
-             Update(key="a", time=2.0, headline="a", html="<p>a, corrected</p>", position=1),
-             Update(key="b", time=3.0, headline="b", html="<p>b</p>", position=2)]
+    again = [
+        Update(key="story", time=1.0, headline="s", html="<p>s</p>", position=0),
+        Update(key="a", time=2.0, headline="a", html="<p>a, corrected</p>", position=1),
+        Update(key="b", time=3.0, headline="b", html="<p>b</p>", position=2),
+    ]
     saved = store.save_updates(aid, again)
     assert [u.key for u in saved.added] == ["b"]
     assert [u.key for u in saved.edited] == ["a"]
@@ -152,9 +183,15 @@ def test_read_state_and_unread_counts(store):
 
 def test_search_matches_titles_and_bodies_and_survives_odd_queries(store):
     feed = store.add_feed("http://a.test/feed")
-    store.save_poll(feed, ParsedFeed(entries=_entries(
-        ("g1", "Harbour strike ends", "dockers vote", 1.0),
-        ("g2", "Council budget", "the <b>ferry</b> subsidy", 2.0))))
+    store.save_poll(
+        feed,
+        ParsedFeed(
+            entries=_entries(
+                ("g1", "Harbour strike ends", "dockers vote", 1.0),
+                ("g2", "Council budget", "the <b>ferry</b> subsidy", 2.0),
+            )
+        ),
+    )
     assert [r.title for r in store.search("harb")] == ["Harbour strike ends"]
     assert [r.title for r in store.search("ferry")] == ["Council budget"]
     assert store.search('" OR NEAR( *') == []
@@ -170,8 +207,10 @@ def test_remove_feed_removes_its_articles_and_index(store):
 
 
 def test_thread_cache_and_seen_comments(store):
-    comments = [Comment(id="1", author="ann", html="<p>hi</p>"),
-                Comment(id="2", parent_id="1", author="bo", html="<p>yo</p>", time=5.0)]
+    comments = [
+        Comment(id="1", author="ann", html="<p>hi</p>"),
+        Comment(id="2", parent_id="1", author="bo", html="<p>yo</p>", time=5.0),
+    ]
     store.save_thread("wp:http://x/?p=1", "wordpress", comments)
     loaded, fetched = store.load_thread("wp:http://x/?p=1")
     assert loaded == comments and fetched > 0

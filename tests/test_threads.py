@@ -61,8 +61,11 @@ async def test_c_opens_the_thread_of_a_feed_entry_and_merges_new_replies(newsroo
     app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, interval=0.3, opener=lambda u: None)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
-        live = next(i for i, r in enumerate(app.timeline.rows)
-                    if r.update_id is None and r.title.startswith("LIVE: Dockworkers"))
+        live = next(
+            i
+            for i, r in enumerate(app.timeline.rows)
+            if r.update_id is None and r.title.startswith("LIVE: Dockworkers")
+        )
         app.timeline.cursor = live
         expected = app.timeline.rows[live].comment_count
         await pilot.press("c")
@@ -141,14 +144,21 @@ async def test_enter_on_a_reddit_more_stub_loads_the_replies_in_place(server):
     from loopback import Reply
 
     fixtures = Path(__file__).parent / "fixtures" / "comments"
-    server.route("/comments/1q2w3e.json", Reply(body=(fixtures / "reddit-thread.json").read_bytes(),
-                                                 content_type="application/json"))
-    server.route("/api/morechildren.json", Reply(body=(fixtures / "reddit-morechildren.json").read_bytes(),
-                                                  content_type="application/json"))
-    config = Config(timezone="UTC", sources={
-        "reddit": server.url("").rstrip("/"), "reddit_hosts": f"127.0.0.1:{server.port}"})
-    app = ThreadlineApp(Store.memory(), config, poll=False,
-                        thread_url=server.url("/r/harbourtown/comments/1q2w3e/the_quay/"))
+    server.route(
+        "/comments/1q2w3e.json",
+        Reply(body=(fixtures / "reddit-thread.json").read_bytes(), content_type="application/json"),
+    )
+    server.route(
+        "/api/morechildren.json",
+        Reply(body=(fixtures / "reddit-morechildren.json").read_bytes(), content_type="application/json"),
+    )
+    config = Config(
+        timezone="UTC",
+        sources={"reddit": server.url("").rstrip("/"), "reddit_hosts": f"127.0.0.1:{server.port}"},
+    )
+    app = ThreadlineApp(
+        Store.memory(), config, poll=False, thread_url=server.url("/r/harbourtown/comments/1q2w3e/the_quay/")
+    )
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen) and len(tree_of(app).thread) > 5)
         tree = tree_of(app)

@@ -37,7 +37,7 @@ def _positive_seconds(text: str) -> float:
     try:
         return parse_duration(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}") from None
 
 
 def _global_parser() -> _Parser:
@@ -190,7 +190,7 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
         try:
             outlines = read_opml(Path(cmd.file).read_bytes())
         except OpmlError as exc:
-            raise UsageError(f"{cmd.file}: {exc}")
+            raise UsageError(f"{cmd.file}: {exc}") from None
         added = 0
         with _open_store(paths) as store:
             for o in outlines:

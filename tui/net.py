@@ -304,12 +304,8 @@ class Fetcher:
         if self._client is None or self._loop is not loop:
             self._client = httpx.AsyncClient(
                 follow_redirects=False,
-                timeout=httpx.Timeout(
-                    self.timeout, connect=min(self.connect_timeout, self.timeout)
-                ),
-                limits=httpx.Limits(
-                    max_connections=self.total, max_keepalive_connections=self.total
-                ),
+                timeout=httpx.Timeout(self.timeout, connect=min(self.connect_timeout, self.timeout)),
+                limits=httpx.Limits(max_connections=self.total, max_keepalive_connections=self.total),
                 headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             )
             self._loop = loop
@@ -322,7 +318,7 @@ class Fetcher:
         if client is not None and self._loop is asyncio.get_running_loop():
             await client.aclose()
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         self._ensure()
         return self
 
@@ -468,9 +464,7 @@ class Fetcher:
                 return None
 
     async def _read_body(self, response: httpx.Response, h: dict, result: FetchResult) -> bytes:
-        encodings = [
-            e.strip().lower() for e in h.get("content-encoding", "").split(",") if e.strip()
-        ]
+        encodings = [e.strip().lower() for e in h.get("content-encoding", "").split(",") if e.strip()]
         encodings = [e for e in encodings if e != "identity"]
         if len(encodings) > 1:
             raise _BadEncoding(f"unsupported encoding ({', '.join(encodings)})")

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Any, Awaitable
+from typing import Any
 
 import httpx
 
 from tui.comments import deepjson
 from tui.text.sanitize import safe_url
-from tui.text.timefmt import parse_time  # noqa: F401  (re-exported for the adapters)
+from tui.text.timefmt import parse_time
 
 __all__ = [
     "ThreadSource",

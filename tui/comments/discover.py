@@ -88,7 +88,7 @@ def source_from_url(url: str, config: SourceConfig) -> ThreadSource | None:
         return None
 
     post = (query.get("p") or [""])[0]
-    if post.isdigit() and (path.endswith("/") or path.endswith("/index.php")):
+    if post.isdigit() and path.endswith(("/", "/index.php")):
         # A plain-permalink WordPress post; the site may live in a sub-folder.
         folder = path[: -len("index.php")] if path.endswith("/index.php") else path
         api_base = site + folder.rstrip("/")
@@ -122,9 +122,7 @@ def discover(article: Article, config: SourceConfig, site_url: str = "") -> Thre
             continue
         found = source_from_url(urljoin(base, candidate) if base else candidate, config)
         if found is not None and found.kind == "wordpress":
-            return ThreadSource(
-                "wordpress", found.ref, found.api_base, page_url or found.page_url, fallback
-            )
+            return ThreadSource("wordpress", found.ref, found.api_base, page_url or found.page_url, fallback)
 
     if feed_kind:
         return ThreadSource(feed_kind, article.comment_feed, "", page_url, post_refs)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from tui.ui.app import ThreadlineApp
 
 
-def source_config(app: "ThreadlineApp") -> SourceConfig:
+def source_config(app: ThreadlineApp) -> SourceConfig:
     config = SourceConfig()
     for name, value in app.config.sources.items():
         current = getattr(config, name, None)
@@ -29,7 +29,7 @@ def source_config(app: "ThreadlineApp") -> SourceConfig:
     return config
 
 
-def http_client(app: "ThreadlineApp") -> httpx.AsyncClient:
+def http_client(app: ThreadlineApp) -> httpx.AsyncClient:
     client = app.comments_client
     if client is None or client.is_closed:
         client = httpx.AsyncClient(
@@ -42,7 +42,7 @@ def http_client(app: "ThreadlineApp") -> httpx.AsyncClient:
     return client
 
 
-def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
+def _push(app: ThreadlineApp, title: str, source: ThreadSource) -> None:
     from tui.ui.screens.thread import ThreadScreen
 
     store = app.store
@@ -85,7 +85,7 @@ def _push(app: "ThreadlineApp", title: str, source: ThreadSource) -> None:
     )
 
 
-def open_article_thread(app: "ThreadlineApp", article: Article) -> None:
+def open_article_thread(app: ThreadlineApp, article: Article) -> None:
     feed = app.store.feed_by_id(article.feed_id) if article.feed_id else None
     source = discover(article, source_config(app), site_url=feed.site_url if feed else "")
     if source is None:
@@ -94,7 +94,7 @@ def open_article_thread(app: "ThreadlineApp", article: Article) -> None:
     _push(app, clean_line(article.title) or "comments", source)
 
 
-def open_url_thread(app: "ThreadlineApp", url: str) -> None:
+def open_url_thread(app: ThreadlineApp, url: str) -> None:
     config = source_config(app)
     source = source_from_url(url, config) or ThreadSource("page", url, "", url)
     _push(app, clean_line(url), source)

@@ -44,11 +44,15 @@ class Newsroom:
         self.base_url = f"http://{host}:{port}"
         self._stopping.clear()
         # A short poll interval keeps stop() (and so every test teardown) quick.
-        self._threads = [threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                          name="demo-newsroom-http", daemon=True)]
+        self._threads = [
+            threading.Thread(
+                target=self._server.serve_forever, args=(0.05,), name="demo-newsroom-http", daemon=True
+            )
+        ]
         if self.tick and self.tick > 0:
-            self._threads.append(threading.Thread(target=self._publish_forever,
-                                                  name="demo-newsroom-publisher", daemon=True))
+            self._threads.append(
+                threading.Thread(target=self._publish_forever, name="demo-newsroom-publisher", daemon=True)
+            )
         for t in self._threads:
             t.start()
         return self.base_url
@@ -64,7 +68,7 @@ class Newsroom:
             t.join(timeout=5)
         self._threads = []
 
-    def __enter__(self) -> "Newsroom":
+    def __enter__(self) -> Newsroom:
         if self._server is None:
             self.start()
         return self

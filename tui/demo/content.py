@@ -69,8 +69,7 @@ STRIKE_LIVE = Story(
         "left on the table\u201d.",
         "Talks resume. The ferry company says Saturday sailings will not be affected either way.",
         "Shipping agents report two of the waiting vessels have turned for Brennock.",
-        "The mediator proposes a trial of a four-crew rota for six months, according to people "
-        "in the room.",
+        "The mediator proposes a trial of a four-crew rota for six months, according to people in the room.",
         "Union members will be asked to vote on the proposal at the Seamen's Hall tonight.",
         "The harbour master says pilots are on standby to bring ships in if the vote passes.",
         "Queue forms outside the Seamen's Hall; stewards say the vote will be by show of hands.",
@@ -133,8 +132,11 @@ LEDGER_STORIES = (
         quote="It has carried four generations to school. It can carry a fifth.",
         quote_by="Councillor Rhys Okonjo",
         list_intro="During the works:",
-        points=("a free shuttle will run from the library", "the market moves to Quay Road",
-                "cyclists are asked to use the harbour path"),
+        points=(
+            "a free shuttle will run from the library",
+            "the market moves to Quay Road",
+            "cyclists are asked to use the harbour path",
+        ),
         closing="The full report is published on the council's planning pages.",
         category="Council",
     ),
@@ -148,8 +150,11 @@ LEDGER_STORIES = (
         quote="We go to the cinema on the mainland and then sleep on a cousin's sofa. Not any more.",
         quote_by="Skellan resident Mairi Dunlop",
         list_intro="The new timetable in brief:",
-        points=("22:15 from Calder Bay, Monday to Saturday", "06:05 from Skellan unchanged",
-                "bicycles carried free after 20:00"),
+        points=(
+            "22:15 from Calder Bay, Monday to Saturday",
+            "06:05 from Skellan unchanged",
+            "bicycles carried free after 20:00",
+        ),
         closing="Timetables are available at the ferry office and the island shop.",
         category="Transport",
     ),
@@ -163,8 +168,11 @@ LEDGER_STORIES = (
         quote="Every entry starts with the wind. You learn a lot about a place that way.",
         quote_by="Volunteer librarian Osei Grant",
         list_intro="Opening hours:",
-        points=("Thursday to Sunday, 10:00\u201316:00", "closed when the headland path is",
-                "entry free; donations go to the path fund"),
+        points=(
+            "Thursday to Sunday, 10:00\u201316:00",
+            "closed when the headland path is",
+            "entry free; donations go to the path fund",
+        ),
         closing="The logbooks can also be read online through the library.",
         category="Culture",
     ),
@@ -178,8 +186,11 @@ LEDGER_STORIES = (
         quote="We used to race the sun. Now we sell in the afternoon too.",
         quote_by="Trader Bea Hollis",
         list_intro="What the co-operative plans next:",
-        points=("a shared cold store for the small boats", "a Saturday stall at the station",
-                "school visits on Wednesday mornings"),
+        points=(
+            "a shared cold store for the small boats",
+            "a Saturday stall at the station",
+            "school visits on Wednesday mornings",
+        ),
         closing="Our earlier report explains how the co-operative was formed.",
         category="Harbour",
     ),
@@ -193,8 +204,11 @@ LEDGER_STORIES = (
         quote="Rotas are written in offices in daylight. That is part of the problem.",
         quote_by="Occupational health nurse Dora Achebe",
         list_intro="The three options on the table:",
-        points=("a four-crew rota", "closing the container berth from 02:00 to 05:00",
-                "more staff on the existing pattern"),
+        points=(
+            "a four-crew rota",
+            "closing the container berth from 02:00 to 05:00",
+            "more staff on the existing pattern",
+        ),
         closing="Follow the talks as they happen on our live page.",
         category="Port strike",
     ),
@@ -207,8 +221,11 @@ LEDGER_STORIES = (
         quote="They asked me what rhymes with \u2018breakwater\u2019. I am still thinking.",
         quote_by="Music teacher Anwen Price",
         list_intro="Next for the choir:",
-        points=("the national final in May", "a concert at the Seamen's Hall",
-                "a recording for the local radio"),
+        points=(
+            "the national final in May",
+            "a concert at the Seamen's Hall",
+            "a recording for the local radio",
+        ),
         closing="Listen to the winning song on the school's website.",
         category="Community",
     ),
@@ -222,8 +239,11 @@ LEDGER_STORIES = (
         quote="The sea sets the calendar. We just print it.",
         quote_by="Regatta secretary Hal Brody",
         list_intro="What changes:",
-        points=("youth races move to the Saturday morning", "the swim is cancelled",
-                "the fireworks stay on the Saturday night"),
+        points=(
+            "youth races move to the Saturday morning",
+            "the swim is cancelled",
+            "the fireworks stay on the Saturday night",
+        ),
         closing="Entry forms open in June.",
         category="Community",
     ),
@@ -237,8 +257,7 @@ LEDGER_STORIES = (
         quote="Half the town has a model ship in the loft. We would like to borrow them.",
         quote_by="Trust chair Nell Ibsen",
         list_intro="How to help:",
-        points=("lend an object for the opening", "record a family story",
-                "join the volunteer rota"),
+        points=("lend an object for the opening", "record a family story", "join the volunteer rota"),
         closing="The trust holds an open evening at the library next week.",
         category="Culture",
     ),
@@ -267,8 +286,11 @@ WIRE_STORIES = (
         quote="The hillside has been pinned like a tent.",
         quote_by="Rail engineer Farah Lind",
         list_intro="For travellers:",
-        points=("journeys take five minutes longer", "replacement buses end today",
-                "season tickets are extended by six weeks"),
+        points=(
+            "journeys take five minutes longer",
+            "replacement buses end today",
+            "season tickets are extended by six weeks",
+        ),
         closing="The operator's timetable has the details.",
         category="Transport",
     ),
@@ -281,8 +303,11 @@ WIRE_STORIES = (
         quote="We count from the water, quietly, and then we go away.",
         quote_by="Count organiser Ruth Amadi",
         list_intro="Visitors are asked to:",
-        points=("keep dogs on leads on the island beaches", "stay 50 metres from pups",
-                "report a pup alone to the wildlife line"),
+        points=(
+            "keep dogs on leads on the island beaches",
+            "stay 50 metres from pups",
+            "report a pup alone to the wildlife line",
+        ),
         closing="The full count is published by the island trust.",
         category="Nature",
     ),
@@ -328,21 +353,39 @@ WIRE_STORIES = (
 )
 
 WEATHER_BULLETINS = (
-    ("High water tonight", "High water at Calder Bay at 22:40, 5.1 m. The causeway to Skellan "
-     "Island closes from 21:40 to 23:40."),
-    ("Amber wind warning for the headland", "Gusts of 70\u201390 km/h possible from 18:00. "
-     "Stay off the sea wall and the headland path."),
-    ("Fog on the estuary this morning", "Visibility below 200 m on the estuary until about "
-     "10:00. The harbour has put its fog signal in service."),
-    ("Frost on the hill roads", "Temperatures near \u22122 \u00b0C overnight on the hill roads; "
-     "gritters are out from 19:00."),
-    ("Calm and bright tomorrow", "A ridge of high pressure brings light winds and sunshine; "
-     "a good day to dry the washing and check the gutters."),
-    ("Swell easing after Storm Orla", "Swell at the harbour mouth is easing to 1.5 m; "
-     "small boats may leave from noon."),
+    (
+        "High water tonight",
+        "High water at Calder Bay at 22:40, 5.1 m. The causeway to Skellan "
+        "Island closes from 21:40 to 23:40.",
+    ),
+    (
+        "Amber wind warning for the headland",
+        "Gusts of 70\u201390 km/h possible from 18:00. Stay off the sea wall and the headland path.",
+    ),
+    (
+        "Fog on the estuary this morning",
+        "Visibility below 200 m on the estuary until about "
+        "10:00. The harbour has put its fog signal in service.",
+    ),
+    (
+        "Frost on the hill roads",
+        "Temperatures near \u22122 \u00b0C overnight on the hill roads; gritters are out from 19:00.",
+    ),
+    (
+        "Calm and bright tomorrow",
+        "A ridge of high pressure brings light winds and sunshine; "
+        "a good day to dry the washing and check the gutters.",
+    ),
+    (
+        "Swell easing after Storm Orla",
+        "Swell at the harbour mouth is easing to 1.5 m; small boats may leave from noon.",
+    ),
     ("Low water tonight", "Low water at 04:55, 0.6 m. The old slipway will be dry until 07:00."),
-    ("Showers, some heavy", "Showers on a fresh westerly, heavy at times in the afternoon, "
-     "with a rainbow or two likely over the bay."),
+    (
+        "Showers, some heavy",
+        "Showers on a fresh westerly, heavy at times in the afternoon, "
+        "with a rainbow or two likely over the bay.",
+    ),
 )
 
 COMMENTERS = (
@@ -377,8 +420,9 @@ COMMENT_LINES = (
     "The kids' chalk on the steps made my day.",
     "Fair point, though the ferry contract was signed before any of this was known.",
     "Could the paper publish the full proposal? The summary leaves out the pay question.",
-    "A note for whoever writes the feeds: an old reader of mine broke on " + CDATA_END +
-    " in a title once. Hope this one copes.",
+    "A note for whoever writes the feeds: an old reader of mine broke on "
+    + CDATA_END
+    + " in a title once. Hope this one copes.",
     "Agreed. Slow and boring is fine as long as it is fair.",
     "I walked past the hall an hour ago; the queue went round the corner & down Net Street.",
     "Not sure that follows. The authority has said no to closing at night twice already.",
@@ -433,9 +477,17 @@ OPENING_THREAD = (
     ("c", "a", "Daniel Abara", ("line", 12)),
     ("d", "b", BRACKET_AUTHOR, ("line", 7)),
     ("e", "d", "Old Pilot", ("line", 17)),
-    ("f", "e", STRIKE_LIVE.author, ("author", "We asked the authority this morning; they say "
-                                    "a night closure is still \u201cnot on the table\u201d. "
-                                    "We will report it if that changes.")),
+    (
+        "f",
+        "e",
+        STRIKE_LIVE.author,
+        (
+            "author",
+            "We asked the authority this morning; they say "
+            "a night closure is still \u201cnot on the table\u201d. "
+            "We will report it if that changes.",
+        ),
+    ),
     ("g", "f", NON_LATIN_AUTHOR, ("line", 6)),
     ("h", "g", "Kit Farrow", ("long", 2)),
     ("i", "h", "Ana Lund", ("line", 8)),

@@ -121,19 +121,42 @@ class NewsroomState:
         while slug in self._slugs:
             slug, n = f"{base}-{n}", n + 1
         self._slugs.add(slug)
-        art = DemoArticle(id=self._next_post, feed=feed, slug=slug, title=title, author=author,
-                          published=published, modified=published, **kw)
+        art = DemoArticle(
+            id=self._next_post,
+            feed=feed,
+            slug=slug,
+            title=title,
+            author=author,
+            published=published,
+            modified=published,
+            **kw,
+        )
         # WordPress ids skip numbers (revisions and drafts use them too).
         self._next_post += self.rng.randint(1, 9)
         self.articles.append(art)
         return art
 
-    def _add_comment(self, art: DemoArticle, parent: DemoComment | None, author: str,
-                     when: float, paragraphs: tuple[str, ...], by_author: bool = False,
-                     link: tuple[str, Story] | None = None) -> DemoComment:
-        c = DemoComment(id=self._next_comment, post=art.id, parent=parent.id if parent else 0,
-                        author=author, time=when, paragraphs=paragraphs, by_author=by_author,
-                        link=link, depth=parent.depth + 1 if parent else 1)
+    def _add_comment(
+        self,
+        art: DemoArticle,
+        parent: DemoComment | None,
+        author: str,
+        when: float,
+        paragraphs: tuple[str, ...],
+        by_author: bool = False,
+        link: tuple[str, Story] | None = None,
+    ) -> DemoComment:
+        c = DemoComment(
+            id=self._next_comment,
+            post=art.id,
+            parent=parent.id if parent else 0,
+            author=author,
+            time=when,
+            paragraphs=paragraphs,
+            by_author=by_author,
+            link=link,
+            depth=parent.depth + 1 if parent else 1,
+        )
         self._next_comment += self.rng.randint(1, 3)
         art.comments.append(c)
         art.modified = max(art.modified, when)
@@ -160,8 +183,9 @@ class NewsroomState:
             # Deeper comments are likelier parents: live threads grow down, not across.
             parent = self.rng.choices(candidates, weights=[c.depth for c in candidates])[0]
         if parent is not None and self.rng.random() < 0.1 and parent.author != art.author:
-            return self._add_comment(art, parent, art.author, when,
-                                     (self.rng.choice(content.AUTHOR_REPLIES),), by_author=True)
+            return self._add_comment(
+                art, parent, art.author, when, (self.rng.choice(content.AUTHOR_REPLIES),), by_author=True
+            )
         author = self.rng.choice(content.COMMENTERS)
         if parent is not None and author == parent.author:
             author = self.rng.choice(content.COMMENTERS)
@@ -175,9 +199,15 @@ class NewsroomState:
     def _build_opening(self) -> None:
         t0 = self.now()
         hour = 3600.0
-        strike = self._new_article(LEDGER, content.STRIKE_LIVE.title, content.STRIKE_LIVE.author,
-                                   float(int(t0 - 3 * hour - self.rng.uniform(0, 900))),
-                                   story=content.STRIKE_LIVE, live=True, threaded=True)
+        strike = self._new_article(
+            LEDGER,
+            content.STRIKE_LIVE.title,
+            content.STRIKE_LIVE.author,
+            float(int(t0 - 3 * hour - self.rng.uniform(0, 900))),
+            story=content.STRIKE_LIVE,
+            live=True,
+            threaded=True,
+        )
         for minutes_ago in (140, 95, 52, 14):
             when = minute_floor(t0 - minutes_ago * 60 - self.rng.uniform(0, 180))
             self._add_update(strike, when)
@@ -185,8 +215,15 @@ class NewsroomState:
         times = self._spread(strike.published + 600, t0 - 60, len(content.OPENING_THREAD))
         for (ref, parent_ref, author, key), when in zip(content.OPENING_THREAD, times):
             paragraphs, link = self._body_from_key(key)
-            refs[ref] = self._add_comment(strike, refs.get(parent_ref), author, when, paragraphs,
-                                          by_author=author == strike.author, link=link)
+            refs[ref] = self._add_comment(
+                strike,
+                refs.get(parent_ref),
+                author,
+                when,
+                paragraphs,
+                by_author=author == strike.author,
+                link=link,
+            )
 
         for story in content.LEDGER_STORIES[:5]:
             self._open_story(LEDGER, story, t0 - self.rng.uniform(0.3, 5) * hour, threaded=True)
@@ -198,8 +235,9 @@ class NewsroomState:
         self._last_event = max(a.modified for a in self.articles)
 
     def _open_story(self, feed: str, story: Story, published: float, threaded: bool) -> None:
-        art = self._new_article(feed, story.title, story.author, float(int(published)),
-                                story=story, threaded=threaded)
+        art = self._new_article(
+            feed, story.title, story.author, float(int(published)), story=story, threaded=threaded
+        )
         if threaded:
             for when in self._spread(art.published + 300, self.now() - 60, self.rng.randint(0, 4)):
                 self._random_comment(art, when)
@@ -270,9 +308,15 @@ class NewsroomState:
     def _publish_article(self) -> str:
         when = self._event_time()
         if self.storm is None and (self.rng.random() < 0.5 or self.steps > 3):
-            self.storm = self._new_article(LEDGER, content.STORM_LIVE.title,
-                                           content.STORM_LIVE.author, when,
-                                           story=content.STORM_LIVE, live=True, threaded=True)
+            self.storm = self._new_article(
+                LEDGER,
+                content.STORM_LIVE.title,
+                content.STORM_LIVE.author,
+                when,
+                story=content.STORM_LIVE,
+                live=True,
+                threaded=True,
+            )
             return f"new live article in {content.LEDGER_TITLE}: {self.storm.title!r}"
         feed = self.rng.choices((LEDGER, WIRE, WEATHER), weights=(5, 3, 2))[0]
         if feed == WEATHER:
@@ -283,8 +327,13 @@ class NewsroomState:
             self._pool_used[feed] += 1
             story = pool[i % len(pool)]
             title = story.title if i < len(pool) else f"{story.title} (follow-up {i // len(pool)})"
-            art = self._new_article(feed, title, story.author, when, story=story,
-                                    threaded=feed == LEDGER or self.rng.random() < 0.5)
-        name = {LEDGER: content.LEDGER_TITLE, WIRE: content.WIRE_TITLE,
-                WEATHER: content.WEATHER_TITLE}[feed]
+            art = self._new_article(
+                feed,
+                title,
+                story.author,
+                when,
+                story=story,
+                threaded=feed == LEDGER or self.rng.random() < 0.5,
+            )
+        name = {LEDGER: content.LEDGER_TITLE, WIRE: content.WIRE_TITLE, WEATHER: content.WEATHER_TITLE}[feed]
         return f"new article in {name}: {art.title!r}"

@@ -88,8 +88,7 @@ def story_html(state: NewsroomState, base: str, art: DemoArticle) -> str:
         f"<blockquote><p>\u201c{h(s.quote)}\u201d</p><p>\u2014 {h(s.quote_by)}</p></blockquote>",
         f"<p>{h(s.list_intro)}</p>",
         "<ul>" + "".join(f"<li>{h(p)}</li>" for p in s.points) + "</ul>",
-        f'<p>{h(s.closing)} See also: <a href="{h(article_url(base, related))}">'
-        f"{h(related.title)}</a>.</p>",
+        f'<p>{h(s.closing)} See also: <a href="{h(article_url(base, related))}">{h(related.title)}</a>.</p>',
     ]
     if art.feed == LEDGER:
         parts.append(f'<p><em>News tips: <a href="mailto:{TIPS}">{TIPS}</a>.</em></p>')
@@ -185,7 +184,7 @@ def wire_atom(state: NewsroomState, base: str) -> tuple[str, float]:
             updated = last_modified([a])
             replies = (
                 f'\n\t\t<link rel="replies" type="application/atom+xml" '
-                f"href={quoteattr(comment_feed_url(base, a))} thr:count=\"{len(a.comments)}\" "
+                f'href={quoteattr(comment_feed_url(base, a))} thr:count="{len(a.comments)}" '
                 f'thr:updated="{iso_z(updated)}"/>'
                 f"\n\t\t<thr:total>{len(a.comments)}</thr:total>"
             )
@@ -373,12 +372,13 @@ def _comment_list_html(state: NewsroomState, base: str, art: DemoArticle) -> str
 def article_page(state: NewsroomState, base: str, art: DemoArticle) -> tuple[str, float]:
     ld = ""
     if art.live:
-        ld = (f'<script type="application/ld+json">{script_json(live_json_ld(state, base, art))}'
-              "</script>\n")
+        ld = f'<script type="application/ld+json">{script_json(live_json_ld(state, base, art))}</script>\n'
     comments = ""
     if art.threaded:
-        comments = (f'<section id="comments"><h2>{len(art.comments)} comments</h2>'
-                    f"{_comment_list_html(state, base, art)}</section>")
+        comments = (
+            f'<section id="comments"><h2>{len(art.comments)} comments</h2>'
+            f"{_comment_list_html(state, base, art)}</section>"
+        )
     doc = f"""<!DOCTYPE html>
 <html lang="en-GB">
 <head>
@@ -411,6 +411,8 @@ def home_page(state: NewsroomState, base: str, feeds: list[tuple[str, str, str]]
         f'<li><a href="{h(article_url(base, a))}">{h(a.title)}</a></li>'
         for a in sorted(state.articles, key=lambda a: -a.published)
     )
-    return (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{h(content.LEDGER_TITLE)}"
-            f"</title></head><body><h1>{h(content.LEDGER_TITLE)} (demo)</h1><ul>{links}</ul>"
-            f"<ul>{arts}</ul></body></html>\n")
+    return (
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{h(content.LEDGER_TITLE)}'
+        f"</title></head><body><h1>{h(content.LEDGER_TITLE)} (demo)</h1><ul>{links}</ul>"
+        f"<ul>{arts}</ul></body></html>\n"
+    )

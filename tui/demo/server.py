@@ -12,10 +12,10 @@ import hashlib
 import json
 import math
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from tui.demo import render
@@ -77,11 +77,12 @@ def rest_comments(state: NewsroomState, base: str, query: dict[str, list[str]]) 
     total = len(pairs)
     pages = math.ceil(total / per_page)
     if page > pages and total > 0:
-        return wp_error("rest_post_invalid_page_number",
-                        "The page number requested is larger than the number of pages available.")
-    chunk = pairs[(page - 1) * per_page: page * per_page]
-    body = json.dumps([render.rest_comment(state, base, a, c) for c, a in chunk],
-                      ensure_ascii=False)
+        return wp_error(
+            "rest_post_invalid_page_number",
+            "The page number requested is larger than the number of pages available.",
+        )
+    chunk = pairs[(page - 1) * per_page : page * per_page]
+    body = json.dumps([render.rest_comment(state, base, a, c) for c, a in chunk], ensure_ascii=False)
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
     links = []
     if page > 1:
@@ -99,8 +100,7 @@ def _query(query: dict[str, list[str]], page: int) -> str:
     return "&".join(f"{k}={v}" for k, v in parts)
 
 
-def route(state: NewsroomState, base: str, target: str,
-          feeds: list[tuple[str, str, str]]) -> Page:
+def route(state: NewsroomState, base: str, target: str, feeds: list[tuple[str, str, str]]) -> Page:
     split = urlsplit(target)
     path, query = split.path, parse_qs(split.query)
     if path == "/ledger/feed/":
@@ -115,15 +115,18 @@ def route(state: NewsroomState, base: str, target: str,
     if path == "/wp-json/wp/v2/comments":
         return rest_comments(state, base, query)
     if path in ("/wp-json", "/wp-json/"):
-        index = {"name": "The Harbour Ledger", "url": base, "namespaces": ["wp/v2"],
-                 "routes": {"/wp/v2/comments": {"methods": ["GET"]}}}
+        index = {
+            "name": "The Harbour Ledger",
+            "url": base,
+            "namespaces": ["wp/v2"],
+            "routes": {"/wp/v2/comments": {"methods": ["GET"]}},
+        }
         return Page(200, json.dumps(index), JSON)
     if path == "/" and "p" in query:
         art = state.by_id(_int_param(query, "p", 0) or 0)
         if art is None:
             return not_found()
-        return Page(301, "", HTML, headers={"Location": render.article_url(base, art)},
-                    cacheable=False)
+        return Page(301, "", HTML, headers={"Location": render.article_url(base, art)}, cacheable=False)
     if path in ("/", "/ledger/", "/wire/", "/weather/"):
         return Page(200, render.home_page(state, base, feeds), HTML, cacheable=False)
     parts = [p for p in path.split("/") if p]

@@ -31,9 +31,7 @@ def feedparser_module():
     return feedparser
 
 
-def parse_with_feedparser(
-    body: bytes, headers: dict[str, str] | None = None, url: str = ""
-) -> ParsedFeed:
+def parse_with_feedparser(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> ParsedFeed:
     """parse_feed for an XML body, always through feedparser."""
     lower = response_headers(headers, url)
     content_type = lower.get("content-type", "").split(";", 1)[0].strip().lower()
@@ -60,9 +58,8 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
     entries = d.get("entries", []) or []
     title = as_text(feed.get("title"))
     version = d.get("version", "") or ""
-    if not entries and not title:
-        if not version or d.get("bozo"):
-            raise FeedError(_not_a_feed_reason(body, content_type, d))
+    if not entries and not title and (not version or d.get("bozo")):
+        raise FeedError(_not_a_feed_reason(body, content_type, d))
 
     parsed = parsed_feed(feed, entries, d.get("namespaces", {}) or {})
     if d.get("bozo"):
@@ -104,15 +101,11 @@ def _utf8_from_bom(body: bytes, headers: dict[str, str]) -> bytes:
 
 def _not_a_feed_reason(body: bytes, content_type: str, d: Any) -> str:
     head = body[:1024].lstrip().lower()
-    if (
-        content_type in ("text/html", "application/xhtml+xml")
-        or head.startswith(b"<!doctype html")
-        or head.startswith(b"<html")
+    if content_type in ("text/html", "application/xhtml+xml") or head.startswith(
+        (b"<!doctype html", b"<html")
     ):
         return "not a feed (got an HTML page)"
     exc = d.get("bozo_exception")
     if exc is not None:
         return f"malformed XML: {one_line(exc)}"
     return "not a feed"
-
-

@@ -3,8 +3,9 @@ from __future__ import annotations
 import calendar
 import hashlib
 import time
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from tui.model import Article, ParsedFeed
@@ -170,7 +171,7 @@ def iso_to_posix(value: Any) -> float | None:
         return None
     if moment.tzinfo is None:
         # RFC 3339 requires an offset; a missing one is most often meant as UTC.
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     try:
         return plausible(moment.timestamp())
     except (OverflowError, OSError, ValueError):

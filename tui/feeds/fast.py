@@ -24,6 +24,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
+from tui.feeds import entries as rules
 from tui.feeds.compat import (
     C1,
     CANONICAL_PREFIXES,
@@ -35,7 +36,6 @@ from tui.feeds.compat import (
     date_of_text,
     urljoin,
 )
-from tui.feeds import entries as rules
 from tui.model import ParsedFeed
 
 __all__ = ["parse_fast"]
@@ -50,30 +50,56 @@ NS_FEEDBURNER = "http://rssnamespace.org/feedburner/ext/1.0"
 
 # feeds.py finds these by a loosened URI (case, trailing slash); only their
 # exact spellings are handled here, the variants go to feedparser.
-_WATCHED = {
-    rules.norm_ns(u): u for u in (rules.NS_SLASH, rules.NS_WFW, rules.NS_SY, rules.NS_THREAD)
-}
+_WATCHED = {rules.norm_ns(u): u for u in (rules.NS_SLASH, rules.NS_WFW, rules.NS_SY, rules.NS_THREAD)}
 
 # (namespace prefix as feedparser names it, lower-cased local name)
 # Leaves whose feedparser handlers touch nothing that feeds.py reads.
 _HARMLESS_ITEM = {
-    ("", "category"), ("", "enclosure"), ("", "source"),
-    ("dc", "subject"), ("dc", "rights"), ("dc", "language"), ("dc", "identifier"), ("dc", "format"),
+    ("", "category"),
+    ("", "enclosure"),
+    ("", "source"),
+    ("dc", "subject"),
+    ("dc", "rights"),
+    ("dc", "language"),
+    ("dc", "identifier"),
+    ("dc", "format"),
     ("dc", "type"),
-    ("media", "content"), ("media", "thumbnail"), ("media", "credit"), ("media", "category"),
-    ("media", "keywords"), ("media", "rating"),
-    ("wfw", "comment"), ("feedburner", "origlink"),
+    ("media", "content"),
+    ("media", "thumbnail"),
+    ("media", "credit"),
+    ("media", "category"),
+    ("media", "keywords"),
+    ("media", "rating"),
+    ("wfw", "comment"),
+    ("feedburner", "origlink"),
 }
 _HARMLESS_CHANNEL = {
-    ("", "description"), ("", "language"), ("", "copyright"), ("", "managingeditor"), ("", "webmaster"),
-    ("", "category"), ("", "generator"), ("", "docs"), ("", "cloud"), ("", "rating"),
-    ("dc", "language"), ("dc", "rights"), ("dc", "creator"), ("dc", "publisher"), ("dc", "subject"),
+    ("", "description"),
+    ("", "language"),
+    ("", "copyright"),
+    ("", "managingeditor"),
+    ("", "webmaster"),
+    ("", "category"),
+    ("", "generator"),
+    ("", "docs"),
+    ("", "cloud"),
+    ("", "rating"),
+    ("dc", "language"),
+    ("dc", "rights"),
+    ("dc", "creator"),
+    ("dc", "publisher"),
+    ("dc", "subject"),
     ("sy", "updatebase"),
 }
 _CHANNEL_DATES = {("", "pubdate"), ("", "lastbuilddate"), ("dc", "date")}
 _IMAGE_CHILDREN = {"url", "title", "link", "width", "height", "description"}
 _HARMLESS_ATOM_FEED = {
-    ("", "subtitle"), ("", "generator"), ("", "icon"), ("", "logo"), ("", "rights"), ("", "category"),
+    ("", "subtitle"),
+    ("", "generator"),
+    ("", "icon"),
+    ("", "logo"),
+    ("", "rights"),
+    ("", "category"),
     ("sy", "updatebase"),
 }
 _HARMLESS_ATOM_ENTRY = {("", "category"), ("", "rights")}
@@ -151,7 +177,11 @@ class _Doc:
             if not prefix:
                 if uri != default_ns:
                     raise Unsure
-            elif low in KNOWN_NAMESPACES and KNOWN_NAMESPACES[low] != prefix and prefix.lower() in CANONICAL_PREFIXES:
+            elif (
+                low in KNOWN_NAMESPACES
+                and KNOWN_NAMESPACES[low] != prefix
+                and prefix.lower() in CANONICAL_PREFIXES
+            ):
                 # feedparser maps this prefix to the URI's own name for every
                 # element, so elements of the namespace named like it are misrouted.
                 raise Unsure
@@ -287,7 +317,13 @@ def _read_rss(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
             if "href" not in attrs or attrs.get("rel", "alternate").lower() == "alternate":
                 raise Unsure
             _raw(el)
-        elif name in (("", "title"), ("", "link"), ("", "ttl"), ("sy", "updateperiod"), ("sy", "updatefrequency")):
+        elif name in (
+            ("", "title"),
+            ("", "link"),
+            ("", "ttl"),
+            ("sy", "updateperiod"),
+            ("sy", "updatefrequency"),
+        ):
             once(name[1])
             _plain(el)
             if name == ("", "link"):
@@ -323,7 +359,6 @@ def _read_rss_item(item: ET.Element, doc: _Doc) -> dict:
     once = _Once()
     for el in item:
         name = doc.name(el)
-        prefix, local = name
         if name == ("", "guid"):
             once("guid")
             attrs = _attrs(el, {"ispermalink"})
@@ -429,7 +464,12 @@ def _atom_author(el: ET.Element, doc: _Doc) -> str:
     parts: dict[str, str] = {}
     for child in el:
         prefix, local = doc.name(child)
-        if prefix or local not in ("name", "email", "uri") or local in parts or child.tail and child.tail.strip():
+        if (
+            prefix
+            or local not in ("name", "email", "uri")
+            or local in parts
+            or (child.tail and child.tail.strip())
+        ):
             raise Unsure
         _plain(child)
         parts[local] = _raw(child)  # feedparser takes these without its text repairs

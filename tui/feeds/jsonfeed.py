@@ -14,7 +14,9 @@ def looks_like_json(body: bytes, content_type: str) -> bool:
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
     if start == b"<":
         return False  # servers mislabel XML feeds as JSON more often than the reverse
-    is_json_type = content_type in ("application/feed+json", "application/json") or content_type.endswith("+json")
+    is_json_type = content_type in ("application/feed+json", "application/json") or content_type.endswith(
+        "+json"
+    )
     return is_json_type or start == b"{"
 
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import hashlib
 
+from tui.feeds import fast
 from tui.feeds.classic import parse_with_feedparser
 from tui.feeds.entries import FeedError, dedupe_entries, response_headers
 from tui.feeds.jsonfeed import looks_like_json, parse_json_feed
-from tui.feeds import fast
 from tui.model import ParsedFeed
 from tui.text.html import search_text
 
@@ -42,9 +42,7 @@ def parse_for_store(body: bytes, headers: dict[str, str] | None = None, url: str
     return parsed
 
 
-def parse_feed(
-    body: bytes, headers: dict[str, str] | None = None, url: str = ""
-) -> ParsedFeed:
+def parse_feed(body: bytes, headers: dict[str, str] | None = None, url: str = "") -> ParsedFeed:
     """Parse one fetched feed body. Raises FeedError when it is not a feed."""
     if not body or not body.strip():
         raise FeedError("empty response")
@@ -60,5 +58,3 @@ def parse_feed(
     if parsed is None:
         parsed = parse_with_feedparser(body, headers, url)
     return parsed
-
-

@@ -6,7 +6,7 @@ import hashlib
 import html as htmllib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone, tzinfo
+from datetime import UTC, date, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _FIXED_ZONES = {
@@ -71,11 +71,11 @@ def _zone_from_marker(name: str) -> tzinfo | None:
 
 def zone_named(tz: str) -> tzinfo:
     if not tz or tz.upper() in ("UTC", "GMT", "Z"):
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        return _zone_from_marker(tz) or timezone.utc
+        return _zone_from_marker(tz) or UTC
 
 
 _ZONE_PATTERN = r"""(?-i:

@@ -46,7 +46,7 @@ from __future__ import annotations
 import html as htmllib
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from html.parser import HTMLParser
 
 from tui.live.markers import (
@@ -76,28 +76,117 @@ STORY_KEY = "story"
 # HTML -> blocks
 
 _VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-    "param", "source", "track", "wbr",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "param",
+    "source",
+    "track",
+    "wbr",
 }
 _BLOCK_LEVEL = {
-    "address", "article", "aside", "audio", "blockquote", "body", "center", "dd",
-    "details", "dialog", "div", "dl", "dt", "embed", "fieldset", "figcaption",
-    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "head",
-    "header", "hr", "html", "iframe", "li", "main", "nav", "noscript", "object",
-    "ol", "p", "picture", "pre", "script", "section", "style", "table", "template",
-    "ul", "video",
+    "address",
+    "article",
+    "aside",
+    "audio",
+    "blockquote",
+    "body",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "li",
+    "main",
+    "nav",
+    "noscript",
+    "object",
+    "ol",
+    "p",
+    "picture",
+    "pre",
+    "script",
+    "section",
+    "style",
+    "table",
+    "template",
+    "ul",
+    "video",
 }
 # Looked through when they hold blocks: they group updates, they are not one.
-_CONTAINERS = {"#root", "html", "body", "main", "article", "section", "div", "center", "header", "footer", "aside"}
+_CONTAINERS = {
+    "#root",
+    "html",
+    "body",
+    "main",
+    "article",
+    "section",
+    "div",
+    "center",
+    "header",
+    "footer",
+    "aside",
+}
 # Belong to the update above them (the tweet or video an update introduces).
 _ATTACHMENTS = {
-    "audio", "blockquote", "embed", "figure", "iframe", "object", "ol", "picture",
-    "script", "style", "table", "ul", "video", "noscript", "template", "img",
+    "audio",
+    "blockquote",
+    "embed",
+    "figure",
+    "iframe",
+    "object",
+    "ol",
+    "picture",
+    "script",
+    "style",
+    "table",
+    "ul",
+    "video",
+    "noscript",
+    "template",
+    "img",
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _SKIP_TEXT = {"script", "style", "template", "head"}
 # A new one of these ends an open <p> (the HTML parsing rule, simplified).
-_CLOSES_P = _BLOCK_LEVEL - {"audio", "embed", "iframe", "object", "picture", "script", "style", "template", "video", "noscript"}
+_CLOSES_P = _BLOCK_LEVEL - {
+    "audio",
+    "embed",
+    "iframe",
+    "object",
+    "picture",
+    "script",
+    "style",
+    "template",
+    "video",
+    "noscript",
+}
 
 
 @dataclass
@@ -335,7 +424,7 @@ def _anchor_day(published: float | None, zone: tzinfo) -> date:
             return datetime.fromtimestamp(published, zone).date()
         except (OverflowError, OSError, ValueError):
             pass
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def _resolve(chrono: list[Marker], published: float | None, zone: tzinfo) -> tuple[list[float], int]:
@@ -445,5 +534,3 @@ def _direction(
 
 # --------------------------------------------------------------------------
 # Cheap checks
-
-

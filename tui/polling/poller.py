@@ -14,10 +14,11 @@ import math
 import os
 import random
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Literal
 
 from tui.feeds.parse import FeedError, content_hash, parse_for_store
 from tui.live.follow import record_live_updates
@@ -45,8 +46,6 @@ _WARM_POOL_AT = 8  # never-parsed feeds in one refresh: worth starting the parse
 
 
 Outcome = Literal["new", "unchanged", "not-modified", "error", "gone", "deferred"]
-
-
 
 
 # -- polling --------------------------------------------------------------------
@@ -241,9 +240,7 @@ class Poller:
                         feed.body_hash = digest
                         feed.etag = headers.get("etag")
                         feed.last_modified = headers.get("last-modified")
-                        feed.min_period = hint_floor(
-                            fetched.max_age, parsed.ttl, parsed.update_period
-                        )
+                        feed.min_period = hint_floor(fetched.max_age, parsed.ttl, parsed.update_period)
                         if not feed.title and parsed.title:
                             feed.title = parsed.title
                         self._succeed(feed, fetched, now, STATUS_OK)
@@ -271,19 +268,27 @@ class Poller:
         if feed.id is not None:
             self._not_before.pop(feed.id, None)
         feed.next_poll = next_poll_time(
-            now, feed, fetched, interval=self.interval, default=self.default_period,
-            failed=False, rng=self.rng,
+            now,
+            feed,
+            fetched,
+            interval=self.interval,
+            default=self.default_period,
+            failed=False,
+            rng=self.rng,
         )
 
-    def _fail(
-        self, feed: Feed, fetched: FetchResult, reason: str, now: float, failed: bool = True
-    ) -> None:
+    def _fail(self, feed: Feed, fetched: FetchResult, reason: str, now: float, failed: bool = True) -> None:
         feed.status = STATUS_ERROR
         feed.error = reason
         feed.error_count += 1
         feed.next_poll = next_poll_time(
-            now, feed, fetched, interval=self.interval, default=self.default_period,
-            failed=failed, rng=self.rng,
+            now,
+            feed,
+            fetched,
+            interval=self.interval,
+            default=self.default_period,
+            failed=failed,
+            rng=self.rng,
         )
         if fetched.retry_after is not None and feed.id is not None:
             self._not_before[feed.id] = feed.next_poll
@@ -415,7 +420,8 @@ class Poller:
                         self._poke_all = False
                         everything = await asyncio.to_thread(self.store.feeds)
                         due = [
-                            f for f in everything
+                            f
+                            for f in everything
                             if f.status != STATUS_GONE and self.deferred_until(f) is None
                         ]
                     else:

@@ -18,9 +18,7 @@ async def refresh_feeds(
     config = config or Config()
     async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:
         # Parsing in worker processes uses every core; the store is written here.
-        poller = Poller(
-            store, fetcher, interval=interval, default_period=config.period, parse_in=parse_in
-        )
+        poller = Poller(store, fetcher, interval=interval, default_period=config.period, parse_in=parse_in)
         try:
             results = await poller.refresh_all()
         finally:

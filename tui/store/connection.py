@@ -11,9 +11,10 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Self
+from typing import Self
 
 from tui.store.schema import DB_NAME, MIGRATIONS, SCHEMA_VERSION
 
@@ -28,7 +29,7 @@ class Database:
 
     # -- opening ------------------------------------------------------------
     @classmethod
-    def open(cls, path: Path | str) -> "Self":
+    def open(cls, path: Path | str) -> Self:
         """Open (creating and migrating) the database at ``path``.
 
         ``path`` may be a directory (the Threadline home) or the database file.
@@ -38,9 +39,7 @@ class Database:
             path = path / DB_NAME
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(
-                path, timeout=10.0, check_same_thread=False, isolation_level=None
-            )
+            conn = sqlite3.connect(path, timeout=10.0, check_same_thread=False, isolation_level=None)
             store = cls(conn, path)
             store._configure()
             store._migrate()
@@ -54,7 +53,7 @@ class Database:
         return store
 
     @classmethod
-    def memory(cls) -> "Self":
+    def memory(cls) -> Self:
         conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         store = cls(conn, None)
         store._configure()
@@ -98,7 +97,7 @@ class Database:
                 pass
             self._db.close()
 
-    def __enter__(self) -> "Self":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,8 +15,19 @@ from tui.store.threads import ThreadCache
 from tui.text.html import search_text
 
 _FEED_POLL_FIELDS = (
-    "url", "title", "site_url", "etag", "last_modified", "body_hash", "next_poll",
-    "min_period", "status", "error", "error_count", "last_success", "last_polled",
+    "url",
+    "title",
+    "site_url",
+    "etag",
+    "last_modified",
+    "body_hash",
+    "next_poll",
+    "min_period",
+    "status",
+    "error",
+    "error_count",
+    "last_success",
+    "last_polled",
 )
 
 
@@ -44,11 +55,8 @@ def _fts_query(text: str) -> str:
 class Store(LiveQueries, ThreadCache):
     """Feeds, articles, the timeline and search; live articles and threads come from the mixins."""
 
-
     # -- feeds --------------------------------------------------------------
-    def add_feed(
-        self, url: str, title: str = "", folder: str = "", every: float | None = None
-    ) -> Feed:
+    def add_feed(self, url: str, title: str = "", folder: str = "", every: float | None = None) -> Feed:
         """Subscribe to ``url``; an existing subscription keeps its state but takes new
         title/folder/every when given."""
         with self._tx() as db:
@@ -184,9 +192,21 @@ class Store(LiveQueries, ThreadCache):
                            content_hash, first_seen, sort_time)
                        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                     (
-                        feed_id, a.guid, a.title, a.link, a.author, a.published, a.updated,
-                        a.content, a.summary, a.comments_url, a.comment_feed, a.comment_count,
-                        digest, now, a.published or a.updated or now,
+                        feed_id,
+                        a.guid,
+                        a.title,
+                        a.link,
+                        a.author,
+                        a.published,
+                        a.updated,
+                        a.content,
+                        a.summary,
+                        a.comments_url,
+                        a.comment_feed,
+                        a.comment_count,
+                        digest,
+                        now,
+                        a.published or a.updated or now,
                     ),
                 )
                 article_id = cur.lastrowid
@@ -202,9 +222,18 @@ class Store(LiveQueries, ThreadCache):
                                content_hash=?, published=COALESCE(?, published)
                            WHERE id=?""",
                         (
-                            a.title, a.link, a.author, a.updated, a.content, a.summary,
-                            a.comments_url, a.comment_feed, a.comment_count, digest,
-                            a.published, article_id,
+                            a.title,
+                            a.link,
+                            a.author,
+                            a.updated,
+                            a.content,
+                            a.summary,
+                            a.comments_url,
+                            a.comment_feed,
+                            a.comment_count,
+                            digest,
+                            a.published,
+                            article_id,
                         ),
                     )
                     self._index(db, article_id, a, replace=True)
@@ -280,9 +309,7 @@ class Store(LiveQueries, ThreadCache):
                 n = db.execute("UPDATE articles SET read=1 WHERE read=0").rowcount
                 db.execute("UPDATE updates SET read=1 WHERE read=0")
             else:
-                n = db.execute(
-                    "UPDATE articles SET read=1 WHERE read=0 AND feed_id=?", (feed_id,)
-                ).rowcount
+                n = db.execute("UPDATE articles SET read=1 WHERE read=0 AND feed_id=?", (feed_id,)).rowcount
                 db.execute(
                     "UPDATE updates SET read=1 WHERE read=0 AND article_id IN "
                     "(SELECT id FROM articles WHERE feed_id=?)",
@@ -374,5 +401,3 @@ class Store(LiveQueries, ThreadCache):
             (match, limit),
         )
         return [self._row(r) for r in rows]
-
-

@@ -58,9 +58,7 @@ class LiveQueries(Database):
             )
 
     def updates(self, article_id: int) -> list[Update]:
-        rows = self._rows(
-            "SELECT * FROM updates WHERE article_id=? ORDER BY position, id", (article_id,)
-        )
+        rows = self._rows("SELECT * FROM updates WHERE article_id=? ORDER BY position, id", (article_id,))
         return [
             Update(
                 id=r["id"],

@@ -1,4 +1,5 @@
 """The database's shape: its file name and the append-only list of migrations."""
+
 from __future__ import annotations
 
 DB_NAME = "threadline.db"

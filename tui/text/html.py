@@ -64,9 +64,7 @@ _BULLET = "• "
 
 _DIM = Style(dim=True)
 
-_VOID = frozenset(
-    "area base br col embed hr img input keygen link meta param source track wbr".split()
-)
+_VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 # Dropped with everything inside them: code, styling, embedded documents and
 # fallback content that is not part of the text.
 _DROP = frozenset(
@@ -164,7 +162,7 @@ def _style_for(flags: tuple[bool, ...]) -> Style | None:
 class _Level:
     """One level of line prefix: a quote bar, a list's marker, or a plain indent."""
 
-    __slots__ = ("kind", "marker", "pad", "ordered", "counter")
+    __slots__ = ("counter", "kind", "marker", "ordered", "pad")
 
     def __init__(self, kind: str, pad: str = "", ordered: bool = False, counter: int = 0):
         self.kind = kind  # "quote", "list" or "indent"
@@ -552,7 +550,7 @@ def _int_attr(attrs: list[tuple[str, str | None]], name: str, default: int) -> i
             except ValueError:
                 return default
             # A number that cannot be printed in a margin is not a list number.
-            return n if -10**6 < n < 10**6 else default
+            return n if -(10**6) < n < 10**6 else default
     return default
 
 
@@ -602,9 +600,7 @@ def html_to_plain(html: str | None) -> str:
     return _render(html, "", styled=False, numbered=False).plain
 
 
-_DROPPED_BLOCKS = re.compile(
-    r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>", re.I | re.S
-)
+_DROPPED_BLOCKS = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,7 @@ def reader_zone(name: str = "local") -> tzinfo:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return datetime.now().astimezone().tzinfo or timezone.utc
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 def relative(ts: float | None, now: float | None = None) -> str:
@@ -45,7 +45,7 @@ def absolute(ts: float | None, zone: tzinfo | None = None) -> str:
     if ts is None:
         return "no date"
     try:
-        moment = datetime.fromtimestamp(ts, tz=zone or timezone.utc)
+        moment = datetime.fromtimestamp(ts, tz=zone or UTC)
     except (OverflowError, OSError, ValueError):
         return "no date"
     return moment.strftime("%Y-%m-%d %H:%M %Z").strip()
@@ -56,7 +56,7 @@ def clock(ts: float | None, zone: tzinfo | None = None) -> str:
     if ts is None:
         return "--:--"
     try:
-        return datetime.fromtimestamp(ts, tz=zone or timezone.utc).strftime("%H:%M")
+        return datetime.fromtimestamp(ts, tz=zone or UTC).strftime("%H:%M")
     except (OverflowError, OSError, ValueError):
         return "--:--"
 
@@ -80,7 +80,7 @@ def parse_time(value: Any) -> float | None:
     except ValueError:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     try:
         return dt.timestamp()
     except (OverflowError, OSError, ValueError):

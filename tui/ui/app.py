@@ -11,7 +11,7 @@ import asyncio
 import os
 import time
 import webbrowser
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -38,13 +38,16 @@ from tui.ui.widgets.timeline import Timeline
 class ThreadlineApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Threadline"
-    BINDINGS = keyed("app", [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("r", "refresh", "Refresh"),
-        Binding("tab", "focus_next", "Next pane", show=False),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False),
-    ])
+    BINDINGS = keyed(
+        "app",
+        [
+            Binding("q", "quit", "Quit"),
+            Binding("question_mark", "help", "Help"),
+            Binding("r", "refresh", "Refresh"),
+            Binding("tab", "focus_next", "Next pane", show=False),
+            Binding("shift+tab", "focus_previous", "Previous pane", show=False),
+        ],
+    )
 
     def __init__(
         self,

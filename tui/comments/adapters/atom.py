@@ -35,9 +35,7 @@ _PARSE_IN_THREAD_OVER = 256 * 1024
 
 
 async def load_feed_comments(client: httpx.AsyncClient, source: ThreadSource) -> list[Comment]:
-    body, headers, final_url = await fetch_bytes(
-        client, source.ref, accept=_ACCEPT, limit=_FEED_LIMIT
-    )
+    body, headers, final_url = await fetch_bytes(client, source.ref, accept=_ACCEPT, limit=_FEED_LIMIT)
     lower = {k.lower(): v for k, v in headers.items()}
     lower["content-location"] = final_url
     post_refs = source.extras("post")
@@ -140,9 +138,11 @@ def _comment(entry: Any, position: int) -> Comment:
         html = entry["summary"]
     cid = entry.get("id") if isinstance(entry.get("id"), str) else ""
     if not cid:
-        cid = link or "feed-entry:" + hashlib.sha1(
-            f"{position}\n{html}".encode("utf-8", "surrogatepass")
-        ).hexdigest()
+        cid = (
+            link
+            or "feed-entry:"
+            + hashlib.sha1(f"{position}\n{html}".encode("utf-8", "surrogatepass")).hexdigest()
+        )
     author = entry.get("author") if isinstance(entry.get("author"), str) else ""
     if not author:
         author = _author_from_title(entry.get("title"))

@@ -47,13 +47,9 @@ def _post_id(source: ThreadSource) -> str:
     return post_id
 
 
-async def load_reddit(
-    client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig
-) -> list[Comment]:
+async def load_reddit(client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig) -> list[Comment]:
     base = _base(source, config)
-    data, _ = await fetch_json(
-        client, f"{base}/comments/{_post_id(source)}.json", params={"raw_json": "1"}
-    )
+    data, _ = await fetch_json(client, f"{base}/comments/{_post_id(source)}.json", params={"raw_json": "1"})
     listings = as_list(data)
     if len(listings) < 2:
         raise CommentsError("reddit sent something that is not a thread")

@@ -60,7 +60,9 @@ def render_article(
             if not probe:
                 continue
             for i in range(cursor, len(plain)):
-                if plain[i] and (probe.startswith(plain[i][:40]) or plain[i].startswith(probe[:len(plain[i])])):
+                if plain[i] and (
+                    probe.startswith(plain[i][:40]) or plain[i].startswith(probe[: len(plain[i])])
+                ):
                     wanted[i] = u
                     cursor = i + 1
                     break
@@ -86,19 +88,22 @@ def render_article(
 
 
 class ArticleScreen(Screen):
-    BINDINGS = keyed("article", [
-        Binding("escape,q", "app.pop_screen", "Back"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
-        Binding("space,pagedown", "page(1)", "Page down", show=False),
-        Binding("b,pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Bottom", show=False),
-        Binding("o", "links", "Open link N"),
-        Binding("c", "comments", "Comments"),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("f", "follow", "Follow live"),
-    ])
+    BINDINGS = keyed(
+        "article",
+        [
+            Binding("escape,q", "app.pop_screen", "Back"),
+            Binding("j,down", "scroll(1)", "Scroll down", show=False),
+            Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+            Binding("space,pagedown", "page(1)", "Page down", show=False),
+            Binding("b,pageup", "page(-1)", "Page up", show=False),
+            Binding("g,home", "top", "Top", show=False),
+            Binding("G,end", "bottom", "Bottom", show=False),
+            Binding("o", "links", "Open link N"),
+            Binding("c", "comments", "Comments"),
+            Binding("m", "toggle_read", "Read/unread"),
+            Binding("f", "follow", "Follow live"),
+        ],
+    )
 
     def __init__(
         self, article: Article, feed: Feed | None, updates: list[Update], *, focus_update: str = "", zone=None

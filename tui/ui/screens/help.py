@@ -12,17 +12,32 @@ from textual.widgets import Static
 
 # Shown even though they belong to other screens, so `?` anywhere tells the whole story.
 OVERVIEW = [
-    ("everywhere", "q quit · ? help · r refresh now · / search · tab/shift+tab next/previous pane · ctrl+p command palette"),
-    ("timeline", "j/k move · g/G top/bottom · enter open · c comments · o browser · m read/unread · f follow live"),
-    ("article", "j/k scroll · space/b page · o open link N · c comments · m read/unread · f follow · esc back"),
-    ("comments", "j/k next/prev · J/K sibling · p parent · n/N top-level · space fold · h/l fold/unfold · "
-                 "z fold all · Z unfold all · ]/[ new comments · o link · / search · esc back"),
+    (
+        "everywhere",
+        "q quit · ? help · r refresh now · / search · tab/shift+tab next/previous pane · ctrl+p command palette",
+    ),
+    (
+        "timeline",
+        "j/k move · g/G top/bottom · enter open · c comments · o browser · m read/unread · f follow live",
+    ),
+    (
+        "article",
+        "j/k scroll · space/b page · o open link N · c comments · m read/unread · f follow · esc back",
+    ),
+    (
+        "comments",
+        "j/k next/prev · J/K sibling · p parent · n/N top-level · space fold · h/l fold/unfold · "
+        "z fold all · Z unfold all · ]/[ new comments · o link · / search · esc back",
+    ),
 ]
 
 
 _KEY_NAMES = {
-    "slash": "/", "question_mark": "?", "right_square_bracket": "]",
-    "left_square_bracket": "[", "space": "space",
+    "slash": "/",
+    "question_mark": "?",
+    "right_square_bracket": "]",
+    "left_square_bracket": "[",
+    "space": "space",
 }
 
 

@@ -14,10 +14,13 @@ from tui.ui.widgets.timeline import Timeline
 
 
 class MainScreen(Screen):
-    BINDINGS = keyed("main", [
-        Binding("slash", "search", "Search"),
-        Binding("escape", "clear_search", "Clear search", show=False),
-    ])
+    BINDINGS = keyed(
+        "main",
+        [
+            Binding("slash", "search", "Search"),
+            Binding("escape", "clear_search", "Clear search", show=False),
+        ],
+    )
 
     def __init__(self, timeline: Timeline) -> None:
         super().__init__()

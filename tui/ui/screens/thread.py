@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual import on, work
@@ -34,11 +34,14 @@ Loader = Callable[[], Awaitable[list[Comment]]]
 class ThreadScreen(Screen):
     """A comment thread that keeps loading while it is open (styles in app.tcss)."""
 
-    BINDINGS = keyed("thread", [
-        Binding("escape", "back", "Back", show=True),
-        Binding("slash", "search", "Search", show=True, key_display="/"),
-        Binding("r", "reload", "Refresh", show=True),
-    ])
+    BINDINGS = keyed(
+        "thread",
+        [
+            Binding("escape", "back", "Back", show=True),
+            Binding("slash", "search", "Search", show=True, key_display="/"),
+            Binding("r", "reload", "Refresh", show=True),
+        ],
+    )
 
     def __init__(
         self,

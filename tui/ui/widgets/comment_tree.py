@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import accumulate
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -107,32 +108,33 @@ class CommentTree(ScrollView, can_focus=True):
     CommentTree > .comment-tree--guide-5 { color: $error; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = keyed("comments", [
-        Binding("j,down", "cursor_next", "Next", show=True),
-        Binding("k,up", "cursor_previous", "Previous", show=True),
-        Binding("J", "next_sibling", "Next sibling", show=False),
-        Binding("K", "previous_sibling", "Previous sibling", show=False),
-        Binding("p", "parent", "Parent", show=False),
-        Binding("n", "next_top", "Next top-level", show=False),
-        Binding("N", "previous_top", "Previous top-level", show=False),
-        Binding("space", "toggle_fold", "Fold", show=True),
-        Binding("h", "fold_or_parent", "Fold / parent", show=False),
-        Binding("l", "unfold", "Unfold", show=False),
-        Binding("z", "fold_all", "Fold all", show=True),
-        Binding("Z", "unfold_all", "Unfold all", show=False),
-        Binding("right_square_bracket", "next_new", "Next new", show=True, key_display="]"),
-        Binding(
-            "left_square_bracket", "previous_new", "Previous new", show=False, key_display="["
-        ),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("ctrl+d", "page(0.5)", "Half page down", show=False),
-        Binding("ctrl+u", "page(-0.5)", "Half page up", show=False),
-        Binding("o", "open_link", "Open link", show=True),
-        Binding("enter", "expand", "Load more / fold", show=False),
-    ])
+    BINDINGS: ClassVar[list[BindingType]] = keyed(
+        "comments",
+        [
+            Binding("j,down", "cursor_next", "Next", show=True),
+            Binding("k,up", "cursor_previous", "Previous", show=True),
+            Binding("J", "next_sibling", "Next sibling", show=False),
+            Binding("K", "previous_sibling", "Previous sibling", show=False),
+            Binding("p", "parent", "Parent", show=False),
+            Binding("n", "next_top", "Next top-level", show=False),
+            Binding("N", "previous_top", "Previous top-level", show=False),
+            Binding("space", "toggle_fold", "Fold", show=True),
+            Binding("h", "fold_or_parent", "Fold / parent", show=False),
+            Binding("l", "unfold", "Unfold", show=False),
+            Binding("z", "fold_all", "Fold all", show=True),
+            Binding("Z", "unfold_all", "Unfold all", show=False),
+            Binding("right_square_bracket", "next_new", "Next new", show=True, key_display="]"),
+            Binding("left_square_bracket", "previous_new", "Previous new", show=False, key_display="["),
+            Binding("g,home", "first", "First", show=False),
+            Binding("G,end", "last", "Last", show=False),
+            Binding("pagedown", "page(1)", "Page down", show=False),
+            Binding("pageup", "page(-1)", "Page up", show=False),
+            Binding("ctrl+d", "page(0.5)", "Half page down", show=False),
+            Binding("ctrl+u", "page(-0.5)", "Half page up", show=False),
+            Binding("o", "open_link", "Open link", show=True),
+            Binding("enter", "expand", "Load more / fold", show=False),
+        ],
+    )
 
     @dataclass
     class CursorMoved(Message):
@@ -544,9 +546,7 @@ class CommentTree(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(
-                f"comment-tree--{name}", partial=True
-            )
+            style = self._styles[name] = self.get_component_rich_style(f"comment-tree--{name}", partial=True)
         return style
 
     def _wrap_key(self, pos: int) -> tuple:
@@ -607,7 +607,12 @@ class CommentTree(ScrollView, can_focus=True):
             if y == 0:
                 note = Text(" loading…" if not self._loaded else " No comments yet.")
                 note.stylize(self._style("meta"))
-                return Strip(note.render(self.app.console)).extend_cell_length(width, base).apply_style(base).crop(0, width)
+                return (
+                    Strip(note.render(self.app.console))
+                    .extend_cell_length(width, base)
+                    .apply_style(base)
+                    .crop(0, width)
+                )
             return Strip.blank(width, base)
         if line >= self._off[-1]:
             return Strip.blank(width, base)

@@ -18,12 +18,15 @@ ALL_FEEDS = "all"
 
 
 class FeedList(OptionList):
-    BINDINGS = keyed("feeds", [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
-    ])
+    BINDINGS = keyed(
+        "feeds",
+        [
+            Binding("j", "cursor_down", "Down", show=False),
+            Binding("k", "cursor_up", "Up", show=False),
+            Binding("g", "first", "Top", show=False),
+            Binding("G", "last", "Bottom", show=False),
+        ],
+    )
 
     @dataclass
     class Chosen(Message):
@@ -76,7 +79,9 @@ class FeedList(OptionList):
             self.replace_option_prompt(ALL_FEEDS, self._head(feeds))
             for f, before, after in zip(feeds, old_shape, shape):
                 if before != after:
-                    self.replace_option_prompt(str(f.id), self._prompt(f, "  " if f.folder else "", f.id in live))
+                    self.replace_option_prompt(
+                        str(f.id), self._prompt(f, "  " if f.folder else "", f.id in live)
+                    )
             return
         current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
         self._feeds = feeds
@@ -86,9 +91,7 @@ class FeedList(OptionList):
             if f.folder and f.folder != folder:
                 options.append(Option(Text(clean_line(f.folder), style="dim bold"), disabled=True))
             folder = f.folder
-            options.append(
-                Option(self._prompt(f, "  " if f.folder else "", f.id in live), id=str(f.id))
-            )
+            options.append(Option(self._prompt(f, "  " if f.folder else "", f.id in live), id=str(f.id)))
         self.set_options(options)
         try:
             self.highlighted = self.get_option_index(current or ALL_FEEDS)

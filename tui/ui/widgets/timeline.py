@@ -9,9 +9,9 @@ by as many lines, so what the reader looks at stays where it was.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
-from typing import Callable
 
 from rich.text import Text
 from textual.binding import Binding
@@ -58,19 +58,22 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--update",
         "timeline--time",
     }
-    BINDINGS = keyed("timeline", [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False),
-        Binding("G,end", "last", "Bottom", show=False),
-        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False),
-        Binding("pageup,ctrl+u", "page_up", "Page up", show=False),
-        Binding("enter", "open", "Open"),
-        Binding("c", "comments", "Comments"),
-        Binding("o", "browser", "Browser"),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("f", "follow", "Follow live"),
-    ])
+    BINDINGS = keyed(
+        "timeline",
+        [
+            Binding("j,down", "cursor_down", "Down", show=False),
+            Binding("k,up", "cursor_up", "Up", show=False),
+            Binding("g,home", "first", "Top", show=False),
+            Binding("G,end", "last", "Bottom", show=False),
+            Binding("pagedown,ctrl+d", "page_down", "Page down", show=False),
+            Binding("pageup,ctrl+u", "page_up", "Page up", show=False),
+            Binding("enter", "open", "Open"),
+            Binding("c", "comments", "Comments"),
+            Binding("o", "browser", "Browser"),
+            Binding("m", "toggle_read", "Read/unread"),
+            Binding("f", "follow", "Follow live"),
+        ],
+    )
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
@@ -164,8 +167,17 @@ class Timeline(ScrollView, can_focus=True):
         focused = self.has_focus
         minute = int(self._clock() // 60)
         key = (
-            row.key, row.read, row.followed, row.title, row.headline, row.feed_title,
-            row.comment_count, is_cursor, focused, width, minute,
+            row.key,
+            row.read,
+            row.followed,
+            row.title,
+            row.headline,
+            row.feed_title,
+            row.comment_count,
+            is_cursor,
+            focused,
+            width,
+            minute,
         )
         cached = self._line_cache.get(key)
         if cached is not None:
@@ -181,7 +193,9 @@ class Timeline(ScrollView, can_focus=True):
         text.append("●" if not row.read else " ", style=style("timeline--live") if row.update_id else base)
         text.append(" ")
         when = absolute(row.time, self._zone)[5:16] if is_cursor else relative(row.time, self._clock())
-        text.append(f"{when:>11} " if is_cursor else f"{when:>4} ", style=style("timeline--time", partial=True))
+        text.append(
+            f"{when:>11} " if is_cursor else f"{when:>4} ", style=style("timeline--time", partial=True)
+        )
         feed = clean_line(row.feed_title)
         feed = feed if len(feed) <= 16 else feed[:15] + "…"
         text.append(f"{feed:<16} ", style=style("timeline--feed", partial=True))
