@@ -16,6 +16,7 @@ comment (often deep in a thread), a new article; early on, a second live article
 from __future__ import annotations
 
 import threading
+from http.server import ThreadingHTTPServer
 
 from tui.demo import content
 from tui.demo.newsroom import NewsroomState
@@ -31,7 +32,7 @@ class Newsroom:
         self._state = NewsroomState(seed=seed, start_time=start_time)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = None
+        self._server: ThreadingHTTPServer | None = None
         self._threads: list[threading.Thread] = []
 
     # -- lifecycle ------------------------------------------------------------------
@@ -39,14 +40,14 @@ class Newsroom:
         """Bind 127.0.0.1 on a free port, serve and publish in daemon threads; the base URL."""
         if self._server is not None:
             raise RuntimeError("the newsroom is already running")
-        self._server = make_server(self._render)
-        host, port = self._server.server_address[:2]
+        server = self._server = make_server(self._render)
+        host, port = str(server.server_address[0]), int(server.server_address[1])
         self.base_url = f"http://{host}:{port}"
         self._stopping.clear()
         # A short poll interval keeps stop() (and so every test teardown) quick.
         self._threads = [
             threading.Thread(
-                target=self._server.serve_forever, args=(0.05,), name="demo-newsroom-http", daemon=True
+                target=server.serve_forever, args=(0.05,), name="demo-newsroom-http", daemon=True
             )
         ]
         if self.tick and self.tick > 0:

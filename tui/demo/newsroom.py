@@ -217,7 +217,7 @@ class NewsroomState:
             paragraphs, link = self._body_from_key(key)
             refs[ref] = self._add_comment(
                 strike,
-                refs.get(parent_ref),
+                refs.get(parent_ref) if parent_ref is not None else None,
                 author,
                 when,
                 paragraphs,
@@ -280,7 +280,7 @@ class NewsroomState:
     def _publish_update(self) -> str | None:
         lives = [a for a in self.articles if a.live]
         storm = self.storm
-        if storm is not None and storm.next_update < len(storm.story.updates):
+        if storm is not None and storm.story is not None and storm.next_update < len(storm.story.updates):
             if not storm.updates or self.rng.random() < 0.35:
                 lives.reverse()  # the storm's turn first
         else:

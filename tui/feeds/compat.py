@@ -335,7 +335,7 @@ def date_of_text(text: str) -> Any:
                 hours, minutes = -hours, -minutes
         else:
             hours, minutes = _ZONES[zone], 0
-        fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
+        fields: tuple[int, ...] = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
     else:
         m = _RFC3339.fullmatch(text)
         if not m:
@@ -348,7 +348,8 @@ def date_of_text(text: str) -> Any:
             if zone[0] == "-":
                 hours, minutes = -hours, -minutes
     try:
-        stamp = datetime(*fields) - timedelta(hours=hours, minutes=minutes)
+        year_, month_, day_, hour_, minute_, second_ = fields
+        stamp = datetime(year_, month_, day_, hour_, minute_, second_) - timedelta(hours=hours, minutes=minutes)
         return stamp.utctimetuple()
     except (ValueError, OverflowError):
         raise Unsure from None  # feedparser would try its other date readers

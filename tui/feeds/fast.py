@@ -216,7 +216,7 @@ class _Doc:
         return urljoin(self.base, uri)
 
 
-def _attrs(el: ET.Element, allowed: set[str] = frozenset()) -> dict[str, str]:
+def _attrs(el: ET.Element, allowed: set[str] | frozenset[str] = frozenset()) -> dict[str, str]:
     """An element's attributes by lower-cased name; xml:lang is let through
     (feedparser uses it only for a language), anything not allowed is refused."""
     out = {}

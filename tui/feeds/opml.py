@@ -11,6 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from email.utils import formatdate
+from typing import NoReturn
 from xml.parsers import expat
 
 __all__ = ["Outline", "OpmlError", "read_opml", "write_opml"]
@@ -63,7 +64,7 @@ def read_opml(data: bytes) -> list[Outline]:
         if tag.lower() == "outline":
             stack.pop()
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _Refused
 
     parser = expat.ParserCreate()

@@ -54,7 +54,5 @@ def parse_feed(body: bytes, headers: dict[str, str] | None = None, url: str = ""
         parsed.entries = dedupe_entries(parsed.entries)
         return parsed
     # The fast path answers only when it is sure to give feedparser's result.
-    parsed = fast.parse_fast(body, headers, url)
-    if parsed is None:
-        parsed = parse_with_feedparser(body, headers, url)
-    return parsed
+    quick = fast.parse_fast(body, headers, url)
+    return quick if quick is not None else parse_with_feedparser(body, headers, url)

@@ -474,7 +474,7 @@ def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[U
     n = len(blocks)
     if newest_first:
         tail = marks[-1] + 1
-        needs_text = not blocks[marks[-1]].marker.rest.strip()
+        needs_text = not _marker(blocks[marks[-1]]).rest.strip()
         while tail < n:
             kind = blocks[tail].kind
             if kind == "attach" or (needs_text and kind == "text"):
@@ -493,12 +493,18 @@ def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[U
 
     story_text = "\n".join(b.text for b in story)
     result = [Update(STORY_KEY, published, first_line(story_text), _join(story), position=0)]
-    keys = dedupe_keys([sha1(f"{blocks[s].marker.label}|{int(t)}") for (s, _), t in zip(chrono, times)])
+    keys = dedupe_keys([sha1(f"{_marker(blocks[s]).label}|{int(t)}") for (s, _), t in zip(chrono, times)])
     for position, ((start, stop), t, key) in enumerate(zip(chrono, times, keys), start=1):
         group = blocks[start:stop]
-        headline = first_line(group[0].marker.rest, *(b.text for b in group[1:]))
+        headline = first_line(_marker(group[0]).rest, *(b.text for b in group[1:]))
         result.append(Update(key, t, headline, _join(group), position=position))
     return result
+
+
+def _marker(block: _Block) -> Marker:
+    """The marker of a block known to hold one (its index is in ``marks``)."""
+    assert block.marker is not None
+    return block.marker
 
 
 def _join(blocks: list[_Block]) -> str:
@@ -511,7 +517,7 @@ _LATEST_LABEL_RE = re.compile(r"(?:latest|latest updates?|live|live updates?|upd
 def _direction(
     blocks: list[_Block], marks: list[int], published: float | None, zone: tzinfo
 ) -> tuple[bool, list[float], list[float]]:
-    markers = [blocks[i].marker for i in marks]
+    markers = [_marker(blocks[i]) for i in marks]
     times_nf, back_nf = _resolve(list(reversed(markers)), published, zone)
     times_of, back_of = _resolve(markers, published, zone)
     cost_nf = (back_nf, times_nf[-1] - times_nf[0])

@@ -370,6 +370,7 @@ class Poller:
         """
         if feeds is None:
             feeds = await asyncio.to_thread(self.store.feeds)
+        assert feeds is not None
         todo = [f for f in feeds if f.status != STATUS_GONE]
         if sum(1 for f in todo if f.body_hash is None) >= _WARM_POOL_AT:
             self._warm_pool()  # many feeds never parsed: bodies to parse are certain

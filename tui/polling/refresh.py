@@ -7,13 +7,19 @@ script run to fill a store the same way.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from tui.config import Config
 from tui.net import Fetcher
 from tui.polling.poller import Poller, PollResult
 
 
 async def refresh_feeds(
-    store, config: Config | None = None, *, interval: float | None = None, parse_in: str = "process"
+    store,
+    config: Config | None = None,
+    *,
+    interval: float | None = None,
+    parse_in: Literal["thread", "process"] = "process",
 ) -> list[PollResult]:
     config = config or Config()
     async with Fetcher(per_host=config.per_host, total=config.total) as fetcher:

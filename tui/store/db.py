@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tui.model import STATUS_GONE, Article, Feed, ParsedFeed, TimelineRow, Update
 from tui.store.live import LiveQueries
+from tui.store.rows import article_from_row
 from tui.store.threads import ThreadCache
 from tui.text.html import search_text
 
@@ -168,6 +169,7 @@ class Store(LiveQueries, ThreadCache):
                 assignments = ", ".join(f"{name}=:{name}" for name in values)
                 db.execute(f"UPDATE feeds SET {assignments} WHERE id=:id", {**values, "id": feed.id})
             if parsed is not None and parsed.entries:
+                assert feed.id is not None, "a stored feed has an id"
                 self._upsert_articles(db, feed.id, parsed.entries, result)
         return result
 
@@ -210,6 +212,7 @@ class Store(LiveQueries, ThreadCache):
                     ),
                 )
                 article_id = cur.lastrowid
+                assert article_id is not None
                 known[a.guid] = (article_id, digest, a.comment_count)
                 self._index(db, article_id, a, replace=False)
                 result.new_ids.append(article_id)
@@ -256,30 +259,9 @@ class Store(LiveQueries, ThreadCache):
         )
 
     # -- articles -----------------------------------------------------------
-    @staticmethod
-    def _article(row: sqlite3.Row) -> Article:
-        return Article(
-            id=row["id"],
-            feed_id=row["feed_id"],
-            guid=row["guid"],
-            title=row["title"],
-            link=row["link"],
-            author=row["author"],
-            published=row["published"],
-            updated=row["updated"],
-            content=row["content"],
-            summary=row["summary"],
-            comments_url=row["comments_url"],
-            comment_feed=row["comment_feed"],
-            comment_count=row["comment_count"],
-            read=bool(row["read"]),
-            followed=bool(row["followed"]),
-            last_update=row["last_update"],
-        )
-
     def article(self, article_id: int) -> Article | None:
         rows = self._rows("SELECT * FROM articles WHERE id=?", (article_id,))
-        return self._article(rows[0]) if rows else None
+        return article_from_row(rows[0]) if rows else None
 
     def articles(self, feed_id: int | None = None, limit: int = 10_000) -> list[Article]:
         if feed_id is None:
@@ -289,7 +271,7 @@ class Store(LiveQueries, ThreadCache):
                 "SELECT * FROM articles WHERE feed_id=? ORDER BY sort_time DESC LIMIT ?",
                 (feed_id, limit),
             )
-        return [self._article(r) for r in rows]
+        return [article_from_row(r) for r in rows]
 
     def article_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM articles")[0][0]

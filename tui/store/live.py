@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from tui.model import Article, Update
 from tui.store.connection import Database
+from tui.store.rows import article_from_row
 
 
 class LiveQueries(Database):
@@ -22,7 +23,7 @@ class LiveQueries(Database):
 
     def followed_articles(self) -> list[Article]:
         rows = self._rows("SELECT * FROM articles WHERE followed=1 ORDER BY sort_time DESC")
-        return [self._article(r) for r in rows]
+        return [article_from_row(r) for r in rows]
 
     def follow_until(self, article_id: int) -> float | None:
         rows = self._rows("SELECT follow_until FROM articles WHERE id=?", (article_id,))

@@ -121,7 +121,7 @@ _CODE_COLOR = "cyan"
 
 # Start tags that implicitly end an open element: tag -> (what it closes, where
 # the search stops). Searches are bounded so stray tags stay cheap at any depth.
-_AUTO_CLOSE: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+_AUTO_CLOSE: dict[str, tuple[frozenset[str], frozenset[str] | None]] = {
     "li": (frozenset({"li"}), _LIST),
     "dt": (frozenset({"dt", "dd"}), frozenset({"dl"})),
     "dd": (frozenset({"dt", "dd"}), frozenset({"dl"})),
@@ -266,10 +266,11 @@ class _Renderer(HTMLParser):
         if not self.line_open:
             self._open_line()
         elif self.space:
-            in_link = self.anchor is not None and bool(self.anchor[1])
+            anchor = self.anchor
+            in_link = anchor is not None and bool(anchor[1])
             self._write(" ", style if in_link else None)
-            if in_link:
-                self.anchor[1].append(" ")
+            if anchor is not None and in_link:
+                anchor[1].append(" ")
         self._write(s, style)
         self.space = trailing
         if self.anchor is not None:
