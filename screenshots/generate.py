@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from tui.config import Config  # noqa: E402
 from tui.demo import Newsroom  # noqa: E402
-from tui.refresh import refresh_feeds  # noqa: E402
+from tui.polling.refresh import refresh_feeds  # noqa: E402
 from tui.store import Store  # noqa: E402
 from tui.ui.app import ThreadlineApp  # noqa: E402
 
