@@ -41,7 +41,8 @@ async def main() -> None:
             await pilot.pause(0.5)
             app.save_screenshot(str(HERE / "timeline.svg"))
             live = next(
-                i for i, r in enumerate(app.timeline.rows)
+                i
+                for i, r in enumerate(app.timeline.rows)
                 if r.update_id is not None and "Dockworkers" in r.title
             )
             app.timeline.cursor = live
