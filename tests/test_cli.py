@@ -189,3 +189,16 @@ def test_kill_during_refresh_never_corrupts_or_loses_committed_rows(home, server
             versions = {a.title.rsplit(" ", 1)[-1] for a in store.articles()}
             killed_midway += len(versions) > 1
     assert killed_midway >= 1  # the kills did land in the middle of a refresh
+
+
+def test_home_that_does_not_exist_yet_works_for_every_later_command(tmp_path):
+    """The README's own `threadline --home /tmp/t ...` on a folder that is not there yet."""
+    home = tmp_path / "fresh"
+    for argv in (["list"], ["add", "http://127.0.0.1:9/feed"], ["list"], ["export"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "tui", "--home", str(home), *argv], capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, (argv, done.stderr)
+        assert "Traceback" not in done.stderr
+    assert home.is_dir() and (home / "threadline.db").is_file()
+    assert "127.0.0.1:9/feed" in done.stdout

@@ -235,3 +235,21 @@ def test_readonly_home_gives_a_clear_error(tmp_path):
         ro.chmod(0o500)
         with pytest.raises(StoreError):
             Store.open(ro)
+
+
+def test_a_home_that_does_not_exist_yet_becomes_a_folder(tmp_path):
+    """`--home DIR` for a new folder: DIR is made and holds the database; it never
+    becomes the database file itself (which broke every later command)."""
+    home = tmp_path / "new" / "home"
+    with Store.open(home) as store:
+        store.add_feed("http://127.0.0.1/feed")
+    assert home.is_dir()
+    assert (home / "threadline.db").is_file()
+    with Store.open(home) as again:
+        assert [f.url for f in again.feeds()] == ["http://127.0.0.1/feed"]
+
+
+def test_an_explicit_database_file_is_still_taken_as_a_file(tmp_path):
+    target = tmp_path / "elsewhere.db"
+    Store.open(target).close()
+    assert target.is_file()

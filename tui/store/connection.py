@@ -32,10 +32,12 @@ class Database:
     def open(cls, path: Path | str) -> Self:
         """Open (creating and migrating) the database at ``path``.
 
-        ``path`` may be a directory (the Threadline home) or the database file.
+        ``path`` is the Threadline home (a folder, made if missing) or, when it
+        names an existing file or ends in ``.db``, the database file itself. A home
+        that does not exist yet is a folder to make, never a file to create.
         """
         path = Path(path)
-        if path.is_dir():
+        if path.is_dir() or (not path.exists() and path.suffix != ".db"):
             path = path / DB_NAME
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
