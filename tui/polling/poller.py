@@ -157,6 +157,9 @@ class Poller:
 
     async def _poll(self, feed: Feed) -> PollResult:
         self.busy += 1
+        # What this poll may change before it is stored; put back if storing fails,
+        # so that the next poll fetches and stores this body again.
+        before = (feed.etag, feed.last_modified, feed.body_hash, feed.title)
         try:
             try:
                 # Fetching outruns parsing: without a bound, a cold refresh of
@@ -167,9 +170,11 @@ class Poller:
                 raise
             except StoreError as exc:  # full disk, read-only home: the reason says it all
                 log.warning("polling %s: %s", feed.url, exc)
+                feed.etag, feed.last_modified, feed.body_hash, feed.title = before
                 result = await self._record_surprise(feed, exc)
             except Exception as exc:  # a bug must not stop the other feeds
-                log.exception("polling %s failed", feed.url)
+                log.warning("polling %s failed: %s", feed.url, _short(exc))
+                feed.etag, feed.last_modified, feed.body_hash, feed.title = before
                 result = await self._record_surprise(feed, exc)
         finally:
             self.busy -= 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from tui.model import STATUS_GONE, Article, Feed, ParsedFeed, TimelineRow, Update
 from tui.store.live import LiveQueries
-from tui.store.rows import article_from_row
+from tui.store.rows import article_from_row, storable_article, storable_text
 from tui.store.threads import ThreadCache
 from tui.text.html import search_text
 
@@ -151,6 +151,13 @@ class Store(LiveQueries, ThreadCache):
     def save_poll(self, feed: Feed, parsed: ParsedFeed | None) -> SaveResult:
         """Record one poll of ``feed``: its new state and, if parsed, its entries."""
         result = SaveResult()
+        if parsed is not None:
+            parsed.title = storable_text(parsed.title) or ""
+            parsed.site_url = storable_text(parsed.site_url) or ""
+            for entry in parsed.entries:
+                storable_article(entry)
+        for name in ("title", "site_url", "etag", "last_modified", "error"):
+            setattr(feed, name, storable_text(getattr(feed, name)))
         values = {name: getattr(feed, name) for name in _FEED_POLL_FIELDS}
         if math.isinf(values["next_poll"]):
             values["next_poll"] = 1e18  # SQLite REAL holds inf, JSON and humans do not

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from tui.model import Article, Update
 from tui.store.connection import Database
-from tui.store.rows import article_from_row
+from tui.store.rows import article_from_row, storable_text
 
 
 class LiveQueries(Database):
@@ -87,6 +87,9 @@ class LiveQueries(Database):
                 )
             }
             for u in updates:
+                u.key = storable_text(u.key) or ""
+                u.headline = storable_text(u.headline) or ""
+                u.html = storable_text(u.html) or ""
                 digest = hashlib.sha1(u.html.encode("utf-8", "surrogatepass")).hexdigest()
                 old = known.get(u.key)
                 u.article_id = article_id

@@ -8,12 +8,13 @@ from dataclasses import asdict
 
 from tui.model import Comment
 from tui.store.connection import Database
+from tui.store.rows import storable_text
 
 
 class ThreadCache(Database):
     # -- comment threads ----------------------------------------------------
     def save_thread(self, key: str, source: str, comments: list[Comment]) -> None:
-        data = json.dumps([asdict(c) for c in comments], ensure_ascii=False)
+        data = storable_text(json.dumps([asdict(c) for c in comments], ensure_ascii=False)) or "[]"
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO threads (key, source, fetched, comments) VALUES (?,?,?,?)",

@@ -26,13 +26,14 @@ __all__ = ["clean", "clean_line", "safe_url"]
 #  2. CSI with parameters, intermediates and final byte (7-bit and 8-bit);
 #  3. any other ESC sequence (intermediates + final), or a lone ESC;
 #  4. single characters: C0 except tab/newline, DEL, C1, bidi embeddings,
-#     overrides, isolates and marks. ZWJ (U+200D) stays: emoji need it.
+#     overrides, isolates and marks, lone surrogates (no UTF-8 can carry them).
+#     ZWJ (U+200D) stays: emoji need it.
 _CONTROL_RE = re.compile(
     "\x1b[\\]PX^_][^\x07\x1b\x9c\n]*(?:\x07|\x1b\\\\|\x9c)?"
     "|[\x90\x98\x9d\x9e\x9f][^\x00-\x1f\x7f-\x9f]*(?:\x07|\x1b\\\\|\x9c)"
     "|(?:\x1b\\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"
     "|\x1b[\x20-\x2f]*[\x30-\x7e]?"
-    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+    "|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 
 
