@@ -141,3 +141,38 @@ def test_refresh_survives_a_surrogate_in_the_feed_title(server, tmp_path):
     assert "Traceback" not in done.stderr
     assert "Desk" in done.stdout
     assert "Desk" in run("list").stdout
+
+
+async def test_a_dead_host_never_delays_the_others(server, home):
+    """40 feeds on a host that accepts and never answers, one good feed elsewhere:
+    the good one is fetched at once (it waited 100 s when the dead host's feeds
+    took every poll slot)."""
+    import asyncio
+    import time
+
+    from loopback import LoopbackServer
+
+    store = Store.open(home)
+    with LoopbackServer() as dead:
+        for i in range(40):
+            store.add_feed(dead.route(f"/f{i}", Reply(hang=True)))
+        good = store.add_feed(server.route("/good", Reply(body=rss_with_counts(["1"]))))
+        async with Fetcher(per_host=2, total=32) as fetcher:
+            poller = Poller(store, fetcher)
+            started = time.monotonic()
+            task = asyncio.create_task(poller.refresh_all())
+            try:
+                while not server.requests and time.monotonic() - started < 30:
+                    await asyncio.sleep(0.02)
+                waited = time.monotonic() - started
+                while not store.articles(feed_id=good.id) and time.monotonic() - started < 30:
+                    await asyncio.sleep(0.02)
+                stored = time.monotonic() - started
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                await poller.aclose()
+        assert waited <= 5, f"the good feed was first requested after {waited:.1f} s"
+        assert stored <= 5 and store.articles(feed_id=good.id)
+        assert len(dead.requests) <= 2  # the dead host never had more than its two slots
+    store.close()

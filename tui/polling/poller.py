@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
 from tui.feeds.parse import FeedError, content_hash, parse_for_store
 from tui.live.follow import record_live_updates
@@ -103,6 +104,11 @@ class Poller:
         self.rng = rng or random.Random()
         self.busy = 0  # polls in flight
         self._polls_at_once = asyncio.Semaphore(max(1, getattr(fetcher, "total", 16)))
+        # A poll waits for its host's turn before it takes one of the slots above:
+        # otherwise feeds of one slow or dead host (the Fetcher lets it 2 requests)
+        # would hold every slot and starve the others.
+        self._per_host = max(1, getattr(fetcher, "per_host", 2))
+        self._host_turns: dict[str, asyncio.Semaphore] = {}
         self.last_success: float | None = None
         self._failing: dict[int, bool] = {}
         self._inflight: dict[int, asyncio.Task] = {}
@@ -155,6 +161,13 @@ class Poller:
             if self._inflight.get(key) is task:
                 del self._inflight[key]
 
+    def _host_turn(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc.lower()
+        turn = self._host_turns.get(host)
+        if turn is None:
+            turn = self._host_turns[host] = asyncio.Semaphore(self._per_host)
+        return turn
+
     async def _poll(self, feed: Feed) -> PollResult:
         self.busy += 1
         # What this poll may change before it is stored; put back if storing fails,
@@ -164,7 +177,7 @@ class Poller:
             try:
                 # Fetching outruns parsing: without a bound, a cold refresh of
                 # hundreds of feeds holds every fetched body in memory at once.
-                async with self._polls_at_once:
+                async with self._host_turn(feed.url), self._polls_at_once:
                     result = await self._poll_once(feed)
             except asyncio.CancelledError:
                 raise
