@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError(f"no such file: {cmd_args.file}")
         paths = resolve_paths(args.home)
         config = load_config(paths.config)
+        for warning in config.warnings:
+            print(f"threadline: config: {warning}", file=sys.stderr)
     except UsageError as exc:
         print(f"threadline: {exc}", file=sys.stderr)
         return 2
@@ -320,9 +322,23 @@ def format_feed_list(feeds) -> str:
 # -- the app ----------------------------------------------------------------------
 
 
+def _keys_refused(config: Config) -> bool:
+    """Check the [keys] table against the app's bindings; say what is wrong."""
+    from tui.ui.keymap import all_scopes, check_keymap
+
+    check = check_keymap(config.keys, *all_scopes())
+    for line in check.warnings:
+        print(f"threadline: config: {line}", file=sys.stderr)
+    for line in check.errors:
+        print(f"threadline: config: {line}", file=sys.stderr)
+    return bool(check.errors)
+
+
 def _run_app(args, paths, config: Config) -> int:
     from tui.store import Store
 
+    if _keys_refused(config):
+        return 2
     newsroom = None
     home_tmp = None
     interval = args.interval
@@ -376,6 +392,8 @@ def _start_process_helpers() -> None:
 def _run_thread(url: str, args, paths, config: Config) -> int:
     from tui.store import Store
 
+    if _keys_refused(config):
+        return 2
     store = Store.open(paths.data)
     from tui.ui.app import ThreadlineApp
 

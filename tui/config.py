@@ -7,10 +7,13 @@ Subscriptions live in the database, not here: the config is for preferences.
 
 from __future__ import annotations
 
+import math
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -93,6 +96,9 @@ class Config:
     bell: bool = False
     keys: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    # Things worth saying that do not stop Threadline (an unknown section, say);
+    # the command line prints them, one line each.
+    warnings: list[str] = field(default_factory=list)
 
     FOLLOW_FLOOR = 15.0  # never poll a followed article faster than this
 
@@ -106,11 +112,35 @@ _SECTIONS = {
     "display": ("timezone", "bell"),
 }
 
+# The range each number may take: a value outside it is refused with the range in
+# the message, so that nan, inf, 1e300 or 1e-300 can never reach the scheduler.
+RANGES: dict[str, tuple[float, float]] = {
+    "period": (10.0, 7 * 86400.0),
+    "per_host": (1, 16),
+    "total": (1, 256),
+    "follow_every": (1.0, 86400.0),
+    "follow_quiet_hours": (0.1, 24 * 30.0),
+    "thread_every": (5.0, 86400.0),
+}
+
+SOURCE_NAMES = (
+    "hn_algolia",
+    "hn_firebase",
+    "reddit",
+    "lobsters",
+    "hn_hosts",
+    "reddit_hosts",
+    "lobsters_hosts",
+)
+_KNOWN_SECTIONS = (*_SECTIONS, "keys", "sources")
+
 
 def load_config(path: Path) -> Config:
     """Read the config file; a missing file means the defaults."""
     config = Config()
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
+            raise ConfigError(f"cannot read {path}: not a regular file")
         raw = path.read_bytes()
     except FileNotFoundError:
         return config
@@ -135,11 +165,27 @@ def load_config(path: Path) -> Config:
                 or (expected == "bool" and isinstance(value, bool))
                 or (expected == "str" and isinstance(value, str))
             )
+            if not ok and name in RANGES:
+                low, high = RANGES[name]
+                kind = "a whole number" if expected == "int" else "a number"
+                raise ConfigError(f"{path}: {section}.{name} must be {kind} between {low:g} and {high:g}")
             if not ok:
-                raise ConfigError(f"{path}: {section}.{name} must be a {expected}")
-            if expected in ("float", "int") and value <= 0:
-                raise ConfigError(f"{path}: {section}.{name} must be positive")
+                kind = {"bool": "true or false", "str": "a string"}.get(str(expected), str(expected))
+                raise ConfigError(f"{path}: {section}.{name} must be {kind}")
+            if name in RANGES:
+                low, high = RANGES[name]
+                if not (math.isfinite(value) and low <= value <= high):
+                    raise ConfigError(
+                        f"{path}: {section}.{name} must be between {low:g} and {high:g}, not {value!r}"
+                    )
+            if name == "timezone" and not _known_zone(value):
+                raise ConfigError(
+                    f'{path}: display.timezone: unknown time zone {value[:60]!r} ("local" or an IANA name such as "Europe/London")'
+                )
             setattr(config, name, float(value) if expected == "float" else value)
+    for section in data:
+        if section not in _KNOWN_SECTIONS:
+            config.warnings.append(f"{path}: unknown section [{section[:40]}] ignored")
     for section in ("keys", "sources"):
         table = data.get(section, {})
         if not isinstance(table, dict):
@@ -153,7 +199,20 @@ def load_config(path: Path) -> Config:
                     raise ConfigError(f"{path}: [{section}] values must be strings")
                 flat[f"{name}.{sub}" if sub else name] = v
         setattr(config, section, flat)
+    for name in config.sources:
+        if name not in SOURCE_NAMES:
+            config.warnings.append(f"{path}: unknown setting sources.{name[:40]} ignored")
     return config
+
+
+def _known_zone(name: str) -> bool:
+    if name == "local":
+        return True
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
 
 
 def parse_duration(text: str) -> float:
