@@ -11,15 +11,15 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from tui import __version__
 from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths
-from tui.text.sanitize import clean_line
+from tui.text.sanitize import clean_line, web_url_problem
 
 COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread")
 
@@ -103,9 +103,9 @@ def _split_argv(argv: list[str]) -> tuple[list[str], str | None, list[str]]:
 
 
 def _check_url(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"not an http(s) feed URL: {clean_line(url)!r}")
+    problem = web_url_problem(url)
+    if problem:
+        raise UsageError(f"{problem}: {clean_line(url)[:120]!r}")
     return url
 
 
@@ -183,34 +183,44 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
         print(f"{verb} {clean_line(feed.display_title)}")
         return 0
     if command == "list":
+        if not paths.database.exists():  # a read-only command creates nothing
+            print(format_feed_list([]))
+            return 0
         with _open_store(paths) as store:
             print(format_feed_list(store.feeds()))
         return 0
     if command == "import":
-        from tui.feeds.opml import OpmlError, read_opml
+        from tui.feeds.opml import OpmlError, read_opml_report
 
         try:
-            outlines = read_opml(Path(cmd.file).read_bytes())
+            found = read_opml_report(Path(cmd.file).read_bytes())
         except OpmlError as exc:
             raise UsageError(f"{cmd.file}: {exc}") from None
+        except OSError as exc:
+            raise UsageError(f"cannot read {cmd.file}: {exc.strerror or exc}") from None
+        for problem in found.problems:
+            print(f"threadline: {cmd.file}: {problem}", file=sys.stderr)
         added = 0
         with _open_store(paths) as store:
-            for o in outlines:
-                if urlsplit(o.url).scheme not in ("http", "https"):
-                    continue
-                if store.feed_by_url(o.url) is None:
+            known = {f.url for f in store.feeds()}
+            for o in found.outlines:
+                if o.url not in known:
                     added += 1
+                    known.add(o.url)
                 store.add_feed(o.url, title=o.title, folder=o.folder)
-        print(f"imported {added} new feeds ({len(outlines) - added} already subscribed or skipped)")
+        skipped = len(found.outlines) - added
+        print(f"imported {added} new feeds ({skipped} already subscribed or skipped)")
         return 0
     if command == "export":
         from tui.feeds.opml import Outline, write_opml
 
-        with _open_store(paths) as store:
-            outlines = [Outline(url=f.url, title=f.title, folder=f.folder) for f in store.feeds()]
+        outlines = []
+        if paths.database.exists():  # a read-only command creates nothing
+            with _open_store(paths) as store:
+                outlines = [Outline(url=f.url, title=f.title, folder=f.folder) for f in store.feeds()]
         text = write_opml(outlines)
         if cmd.file:
-            Path(cmd.file).write_text(text, encoding="utf-8")
+            _write_whole(Path(cmd.file), text)
             print(f"exported {len(outlines)} feeds to {cmd.file}")
         else:
             sys.stdout.write(text)
@@ -226,6 +236,30 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
     if command == "thread":
         return _run_thread(cmd.url, args, paths, config)
     raise AssertionError(command)
+
+
+def _write_whole(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and rename it into place:
+    a full disk or a kill leaves the old file whole, never a truncated one."""
+    if target.is_dir():
+        raise UsageError(f"cannot export to {target}: it is a folder")
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot export to {target}: no such folder {target.parent}")
+    tmp = None
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        raise UsageError(f"cannot export to {target}: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 async def _refresh(store, config: Config, interval: float | None):

@@ -14,7 +14,26 @@ from email.utils import formatdate
 from typing import NoReturn
 from xml.parsers import expat
 
-__all__ = ["Outline", "OpmlError", "read_opml", "write_opml"]
+from tui.text.sanitize import clean_line, web_url_problem
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_NAME",
+    "OpmlError",
+    "OpmlRead",
+    "Outline",
+    "read_opml",
+    "read_opml_report",
+    "write_opml",
+]
+
+# A subscription list needs no more than this; beyond it a stranger's file would
+# make every feed carry a megabyte of folder path (1,000 nested 1 KB names gave a
+# 982 MB database). Deeper folders are folded into the last level kept, longer
+# names cut, and the import says so.
+MAX_DEPTH = 8
+MAX_NAME = 200
+MAX_FEEDS = 100_000
 
 
 @dataclass
@@ -32,10 +51,23 @@ class _Refused(Exception):
     pass
 
 
+@dataclass
+class OpmlRead:
+    outlines: list[Outline]
+    problems: list[str]  # one line each: an outline skipped, a folder cut
+
+
 def read_opml(data: bytes) -> list[Outline]:
     """Feeds in document order; a URL listed twice keeps its first place."""
+    return read_opml_report(data).outlines
+
+
+def read_opml_report(data: bytes) -> OpmlRead:
+    """read_opml, and what was skipped or cut on the way (bad URLs, deep folders)."""
     feeds: list[Outline] = []
+    problems: list[str] = []
     seen: set[str] = set()
+    cut = {"depth": 0, "names": 0, "many": 0}
     # One entry per open <outline>: its folder name, or None when it is a
     # feed (a feed never names a folder for outlines nested inside it).
     stack: list[str | None] = []
@@ -49,13 +81,26 @@ def read_opml(data: bytes) -> list[Outline]:
         lowered = {k.lower(): v for k, v in attrs.items()}
         url = (lowered.get("xmlurl") or "").strip()
         name = (lowered.get("title") or lowered.get("text") or "").strip()
+        if len(name) > MAX_NAME:
+            name = name[:MAX_NAME].rstrip()
+            cut["names"] += 1
         if url:
             if name == url:
                 name = ""  # exporters fill text with the URL when there is no title
-            if url not in seen:
-                seen.add(url)
-                folder = "/".join(part for part in stack if part)
-                feeds.append(Outline(url=url, title=name, folder=folder))
+            problem = web_url_problem(url)
+            if problem:
+                line = parser.CurrentLineNumber
+                problems.append(f"line {line}: skipped {clean_line(url)[:80]!r}: {problem}")
+            elif url not in seen:
+                if len(feeds) >= MAX_FEEDS:
+                    cut["many"] += 1
+                else:
+                    seen.add(url)
+                    parts = [part.replace("/", "-") for part in stack if part]
+                    if len(parts) > MAX_DEPTH:
+                        parts = parts[:MAX_DEPTH]
+                        cut["depth"] += 1
+                    feeds.append(Outline(url=url, title=name, folder="/".join(parts)))
             stack.append(None)
         else:
             stack.append(name)
@@ -83,7 +128,15 @@ def read_opml(data: bytes) -> list[Outline]:
         raise OpmlError("malformed OPML: nested too deeply") from None
     if not root or root[0].lower() != "opml":
         raise OpmlError("not an OPML document")
-    return feeds
+    if cut["depth"]:
+        problems.append(
+            f"{cut['depth']} feeds were in folders deeper than {MAX_DEPTH} levels: kept at level {MAX_DEPTH}"
+        )
+    if cut["names"]:
+        problems.append(f"{cut['names']} names longer than {MAX_NAME} characters were cut")
+    if cut["many"]:
+        problems.append(f"{cut['many']} feeds beyond the first {MAX_FEEDS:,} were skipped")
+    return OpmlRead(feeds, problems)
 
 
 # XML 1.0 cannot carry C0 controls (other than tab/newline/CR) or lone
@@ -106,14 +159,18 @@ def write_opml(outlines: list[Outline], title: str = "Threadline subscriptions")
     folders: dict[tuple[str, ...], ET.Element] = {(): body}
 
     def folder_element(path: tuple[str, ...]) -> ET.Element:
-        if path not in folders:
-            parent = folder_element(path[:-1])
-            name = _clean(path[-1])
-            folders[path] = ET.SubElement(parent, "outline", text=name, title=name)
+        # Parents first, in a loop: a stored path is never deep enough to recurse on.
+        for depth in range(1, len(path) + 1):
+            key = path[:depth]
+            if key not in folders:
+                name = _clean(key[-1])
+                folders[key] = ET.SubElement(folders[key[:-1]], "outline", text=name, title=name)
         return folders[path]
 
     for outline in outlines:
-        path = tuple(part.strip() for part in outline.folder.split("/") if part.strip())
+        path = tuple(part.strip()[:MAX_NAME] for part in outline.folder.split("/") if part.strip())[
+            :MAX_DEPTH
+        ]
         name = _clean(outline.title or outline.url)
         ET.SubElement(
             folder_element(path),

@@ -82,3 +82,32 @@ def safe_url(url: str | None, base: str = "") -> str | None:
     if parts.scheme.lower() not in _ALLOWED_SCHEMES or not host:
         return None
     return url
+
+
+def web_url_problem(url: str) -> str:
+    """Why ``url`` cannot be a feed or thread address, or "" when it can.
+
+    Every URL that enters the program (``add``, ``thread``, a URL to follow, an
+    OPML outline) passes here: an http(s) scheme, a host, a port that exists, and
+    nothing a terminal or an HTTP request line would choke on (spaces, CR/LF,
+    controls, lone surrogates from undecodable command-line bytes).
+    """
+    if not isinstance(url, str) or not url:
+        return "empty URL"
+    if len(url) > 8192:
+        return "URL longer than 8192 characters"
+    if any(c.isspace() or not c.isprintable() for c in url) or _CONTROL_RE.search(url):
+        return "URL contains spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for 99999 or junk
+        host = parts.hostname
+    except ValueError as exc:
+        return f"malformed URL ({exc})"
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES:
+        return "not an http(s) URL"
+    if not host:
+        return "no host in the URL"
+    if port == 0:
+        return "port 0 is not a port"
+    return ""
