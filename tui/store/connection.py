@@ -8,6 +8,7 @@ the poller. Every write that belongs together happens in one transaction.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import sqlite3
 import threading
@@ -45,6 +46,7 @@ class Database:
             store = cls(conn, path)
             store._configure()
             store._migrate()
+            store._check_columns()
         except sqlite3.DatabaseError as exc:
             # SQLite says "disk I/O error" when it cannot create its -shm file
             # on a full disk; the reader can act on "full", not on "I/O".
@@ -86,6 +88,16 @@ class Database:
                         self._db.execute(statement)
                     self._db.execute(f"PRAGMA user_version={target}")
 
+    def _check_columns(self) -> None:
+        """Every column the queries use is there: a file edited by hand or damaged
+        says so once, at open, instead of failing in the middle of a read."""
+        want = _expected_columns()
+        for table, columns in want.items():
+            have = {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}
+            missing = sorted(columns - have)
+            if missing:
+                raise StoreError(f"the database is damaged ({table}.{missing[0]} is missing); {_RECOVER}")
+
     @property
     def schema_version(self) -> int:
         with self._lock:
@@ -111,13 +123,13 @@ class Database:
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
+            except _FAULTS as exc:
                 raise StoreError(_explain(exc)) from exc
             try:
                 yield self._db
-            except sqlite3.OperationalError as exc:
-                # A full disk or an I/O error mid-write: the reader needs one
-                # clear line (StoreError), not the driver's exception.
+            except _FAULTS as exc:
+                # A full disk, an I/O error or a damaged file mid-write: the reader
+                # needs one clear line (StoreError), not the driver's exception.
                 self._rollback()
                 raise StoreError(_explain(exc)) from exc
             except BaseException:
@@ -125,7 +137,7 @@ class Database:
                 raise
             try:
                 self._db.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except _FAULTS as exc:
                 self._rollback()
                 raise StoreError(_explain(exc)) from exc
 
@@ -135,12 +147,15 @@ class Database:
         if self._db.in_transaction:
             try:
                 self._db.execute("ROLLBACK")
-            except sqlite3.OperationalError:
+            except sqlite3.DatabaseError:
                 pass
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except _FAULTS as exc:
+                raise StoreError(_explain(exc)) from exc
 
     def integrity_check(self) -> str:
         return self._rows("PRAGMA integrity_check")[0][0]
@@ -161,8 +176,43 @@ def _split_sql(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-def _explain(exc: sqlite3.OperationalError) -> str:
-    msg = str(exc)
+@functools.cache
+def _expected_columns() -> dict[str, set[str]]:
+    """The columns of every table, as the migrations make them (on an empty database)."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS:
+            for statement in _split_sql(script):
+                db.execute(statement)
+        tables = [
+            r[0]
+            for r in db.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND sql NOT LIKE 'CREATE VIRTUAL%'"
+            )
+        ]
+        return {
+            t: {r[1] for r in db.execute(f"PRAGMA table_info({t})")}
+            for t in tables
+            if not t.startswith(("sqlite_", "articles_fts"))
+        }
+    finally:
+        db.close()
+
+
+# What a damaged or odd database raises: the driver's errors (a malformed page, a
+# renamed column, a full disk) and text that is not UTF-8 (a flipped bit).
+_FAULTS = (sqlite3.DatabaseError, UnicodeDecodeError)
+_RECOVER = "move threadline.db aside to start afresh, or try: sqlite3 threadline.db .recover"
+
+
+def _explain(exc: Exception) -> str:
+    msg = " ".join(str(exc).split())[:200]
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the database is damaged (text that is not UTF-8); {_RECOVER}"
+    if isinstance(exc, sqlite3.OperationalError) and "decode to UTF-8" in msg:
+        return f"the database is damaged (text that is not UTF-8); {_RECOVER}"
+    if "malformed" in msg or "not a database" in msg or "no such column" in msg or "no such table" in msg:
+        return f"the database is damaged ({msg}); {_RECOVER}"
     if "readonly" in msg or "read-only" in msg:
         return "the database is read-only (check the permissions of the Threadline home)"
     if "disk is full" in msg or "full" in msg:
