@@ -15,6 +15,7 @@ import pytest
 from textual.app import App
 
 import tui.ui
+from tui.config import Config
 from tui.model import Comment
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.thread import ThreadScreen
@@ -321,6 +322,45 @@ async def test_o_with_several_links_offers_only_http_and_opens_choice():
         await pilot.pause()
         assert pilot.app.opened == ["https://b.example/two"]
         assert isinstance(pilot.app.screen, ThreadScreen)
+
+
+async def test_o_with_several_links_asks_the_screen_which_answers_with_the_chooser():
+    """The tree never pushes a screen: it posts LinksRequested, the ThreadScreen
+    pushes the LinkChooser and the choice comes back as the tree's OpenLink."""
+    requested: list[CommentTree.LinksRequested] = []
+
+    def hook(message):
+        if isinstance(message, CommentTree.LinksRequested) and message not in requested:
+            requested.append(message)
+
+    async with host().run_test(size=(100, 40), message_hook=hook) as pilot:
+        await ready(pilot)
+        await pilot.press("G", "o")
+        await pilot.pause()
+        assert len(requested) == 1
+        links = requested[0].links
+        assert [(link.number, link.url) for link in links] == [
+            (1, "https://a.example/one"),
+            (2, "https://b.example/two"),
+        ]
+        assert requested[0]._stop_propagation  # answered by the screen, not passed on
+        chooser = pilot.app.screen
+        assert isinstance(chooser, LinkChooser) and chooser.links == links
+        await pilot.press("1")
+        await pilot.pause()
+        assert pilot.app.opened == ["https://a.example/one"]
+        assert isinstance(pilot.app.screen, ThreadScreen)
+
+
+async def test_cursor_time_is_shown_in_the_configured_zone():
+    app = host()
+    app.config = Config(timezone="Asia/Tokyo")  # what ThreadlineApp carries
+    async with app.run_test(size=(100, 40)) as pilot:
+        tree = await ready(pilot)
+        header = tree.render_line(0).text  # c1, the cursor: 09:00 UTC
+        assert "alice · 2026-11-26 18:00 JST" in header
+        await pilot.press("j")
+        assert "alice · 9h" in tree.render_line(0).text  # away from the cursor: relative
 
 
 async def test_o_without_links_posts_nothing():

@@ -153,7 +153,7 @@ async def test_payload_through_every_widget(name):
 
         app.push_screen(ThreadScreen(payload, loader, poll_every=None, clock=lambda: NOW))
         await wait_for(
-            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 2
+            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.comment_tree.visible_count == 2
         )
         await pilot.pause(0.02)
         tree = app.screen.query_one(CommentTree)
@@ -208,7 +208,7 @@ async def test_o_never_opens_a_bad_link(name):
 
         app.push_screen(ThreadScreen("t", loader, poll_every=None, clock=lambda: NOW))
         await wait_for(
-            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.tree.visible_count == 1
+            pilot, lambda: isinstance(app.screen, ThreadScreen) and app.screen.comment_tree.visible_count == 1
         )
         await pilot.press("o")  # the comment: nothing to open
         await pilot.pause(0.02)

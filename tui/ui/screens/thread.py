@@ -2,7 +2,9 @@
 an in-thread search.
 
 The screen owns the schedule (load, then re-poll) and the reader's history (which
-comments count as new); the CommentTree owns everything about drawing and moving.
+comments count as new); the CommentTree owns everything about drawing and moving,
+and asks this screen (``LinksRequested``) when the reader must pick one of a
+comment's links.
 ``q`` is left to the app (quit, as DESIGN's "everywhere" row says); ``escape``
 goes back, or closes the search first when it is open.
 """
@@ -12,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
@@ -26,7 +29,9 @@ from tui.comments.tree import Thread, build_thread
 from tui.model import Comment
 from tui.text.sanitize import clean_line
 from tui.ui.keys import keyed
-from tui.ui.widgets.comment_tree import CommentTree, comment_search_text
+from tui.ui.screens.links import LinkChooser
+from tui.ui.thread_layout import comment_search_text
+from tui.ui.widgets.comment_tree import CommentTree
 
 Loader = Callable[[], Awaitable[list[Comment]]]
 
@@ -34,14 +39,16 @@ Loader = Callable[[], Awaitable[list[Comment]]]
 class ThreadScreen(Screen):
     """A comment thread that keeps loading while it is open (styles in app.tcss)."""
 
-    BINDINGS = keyed(
-        "thread",
-        [
-            Binding("escape", "back", "Back", show=True),
-            Binding("slash", "search", "Search", show=True, key_display="/"),
-            Binding("r", "reload", "Refresh", show=True),
-        ],
-    )
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keyed(
+            "thread",
+            [
+                Binding("escape", "back", "Back", show=True),
+                Binding("slash", "search", "Search", show=True, key_display="/"),
+                Binding("r", "reload", "Refresh", show=True),
+            ],
+        )
+    ]
 
     def __init__(
         self,
@@ -90,13 +97,13 @@ class ThreadScreen(Screen):
         yield Footer()
 
     @property
-    def tree(self) -> CommentTree:
+    def comment_tree(self) -> CommentTree:
         return self._tree
 
     def on_mount(self) -> None:
         self._show_title()
         self._show_status()
-        self.tree.focus()
+        self.comment_tree.focus()
         self.set_interval(1.0, self._show_status)
         self._load(self._initial)
         self._initial = None
@@ -118,7 +125,7 @@ class ThreadScreen(Screen):
         try:
             if initial:
                 thread = await asyncio.to_thread(build_thread, initial)
-                self.tree.set_thread(thread, self._new_ids(thread))
+                self.comment_tree.set_thread(thread, self._new_ids(thread))
             try:
                 self._latest = list(await self._loader())
                 # build_thread on 50,000 comments takes a while: keep it off the loop.
@@ -129,7 +136,7 @@ class ThreadScreen(Screen):
                 self._error = clean_line(str(error) or type(error).__name__)[:120]
             else:
                 self._error = ""
-                self.tree.set_thread(thread, self._new_ids(thread))
+                self.comment_tree.set_thread(thread, self._new_ids(thread))
                 self._updated_at = self._clock()
                 self._report_seen()
         finally:
@@ -173,8 +180,21 @@ class ThreadScreen(Screen):
             self._error = ""
             self._expanded[stub.id] = list(replies)
             thread = await asyncio.to_thread(build_thread, self._with_expanded())
-            self.tree.set_thread(thread, self._new_ids(thread))
+            self.comment_tree.set_thread(thread, self._new_ids(thread))
         self._show_status()
+
+    @on(CommentTree.LinksRequested)
+    def _links_requested(self, event: CommentTree.LinksRequested) -> None:
+        """The tree's comment has several links: offer them; the choice goes out
+        as the tree's OpenLink, as a single link does."""
+        event.stop()
+
+        def chosen(url: str | None) -> None:
+            if url:  # sent as the tree's own, so it bubbles past this screen to the app
+                tree = self._tree
+                tree.post_message(CommentTree.OpenLink(url).set_sender(tree))
+
+        self.app.push_screen(LinkChooser(event.links), chosen)
 
     def _poll(self) -> None:
         if not self._loading:  # a slow source must not be cancelled by its own poll
@@ -238,7 +258,7 @@ class ThreadScreen(Screen):
         search = self.query_one("#thread-search", Input)
         if search.has_class("-open"):
             search.remove_class("-open")
-            self.tree.focus()
+            self.comment_tree.focus()
             return
         self.dismiss()
 
@@ -248,7 +268,7 @@ class ThreadScreen(Screen):
         if not query:
             return
         self._last_query = query
-        tree = self.tree
+        tree = self.comment_tree
         start = tree.thread.index.get(tree.cursor_id or "", -1)
         self._search(query, tree.thread, start)
 
@@ -275,4 +295,4 @@ class ThreadScreen(Screen):
         if comment_id is None:
             self.notify(f"No comment matches {query!r}.", severity="warning", timeout=3, markup=False)
             return
-        self.tree.move_to(comment_id)
+        self.comment_tree.move_to(comment_id)
