@@ -202,3 +202,24 @@ def test_home_that_does_not_exist_yet_works_for_every_later_command(tmp_path):
         assert "Traceback" not in done.stderr
     assert home.is_dir() and (home / "threadline.db").is_file()
     assert "127.0.0.1:9/feed" in done.stdout
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`threadline list | head -1` and `export | head -1` on many feeds: no traceback."""
+    from tui.store import Store
+
+    home = tmp_path / "home"
+    with Store.open(home) as store:
+        for i in range(3000):
+            store.add_feed(f"https://feeds.example/{i}", title=f"Feed number {i} " + "x" * 60)
+    for command in ("list", "export"):
+        done = subprocess.run(
+            f"{sys.executable} -m tui --home {home} {command} | head -1",
+            shell=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            executable="/bin/bash",
+        )
+        assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+        assert done.stdout.count("\n") == 1

@@ -155,6 +155,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `threadline list | head -1`: the reader has what they wanted. Point stdout
+        # at /dev/null so that the flush at exit cannot raise a second time.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
 
 
 # -- sub-commands ---------------------------------------------------------------
