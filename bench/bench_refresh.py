@@ -226,9 +226,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_farm(feeds: int, port: int) -> subprocess.Popen:
+def start_farm(feeds: int, port: int, live_share: float = 0.0) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, str(HERE / "feed_farm.py"), "--feeds", str(feeds), "--port", str(port)],
+        [
+            sys.executable,
+            str(HERE / "feed_farm.py"),
+            "--feeds",
+            str(feeds),
+            "--port",
+            str(port),
+            "--live-share",
+            str(live_share),
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -248,6 +257,9 @@ def main() -> None:
         "--scale", default="100,250", help="also time cold runs at these feed counts ('' for none)"
     )
     p.add_argument("--only", default="", help="comma-separated contestant names")
+    p.add_argument(
+        "--live-share", type=float, default=0.0, help="share of the farm's items that are live (0 to 1)"
+    )
     p.add_argument("--driver-process", metavar="HOME", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.driver_process:
@@ -257,7 +269,7 @@ def main() -> None:
         raise SystemExit("newsboat is missing: apt-get update && apt-get install -y newsboat")
     started = time.perf_counter()
     port = free_port()
-    farm_proc = start_farm(a.feeds, port)
+    farm_proc = start_farm(a.feeds, port, a.live_share)
     farm = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="bench-refresh-"))
     try:
@@ -295,7 +307,7 @@ def main() -> None:
                     )
                 shutil.rmtree(cwd, ignore_errors=True)
 
-        print(f"\n{a.feeds} feeds x 50 items, medians of {a.repeats} repeat(s):\n")
+        print(f"\n{a.feeds} feeds x 50 items, {a.live_share:.0%} live, medians of {a.repeats} repeat(s):\n")
         print(HEADER)
         for c in contestants:
             for phase in PHASES:

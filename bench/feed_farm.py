@@ -79,9 +79,16 @@ def _paragraph_pool(seed: int, size: int = 1500) -> list[str]:
     return pool
 
 
-def render_feed(index: int, items: int, seed: int, pool: list[str], host: int) -> tuple[bytes, int]:
-    """One RSS 2.0 document and its newest item's time (for Last-Modified)."""
+def render_feed(
+    index: int, items: int, seed: int, pool: list[str], host: int, live_share: float = 0.0
+) -> tuple[bytes, int]:
+    """One RSS 2.0 document and its newest item's time (for Last-Modified).
+
+    ``live_share`` of the items (0 to 1) are live: their body opens with three
+    "UPDATE hhmm GMT:" paragraphs, newest first, as a live article's does.
+    """
     rng = random.Random(seed * 1_000_003 + index)
+    live_rng = random.Random(seed * 7_000_003 + index)  # apart, so 0 % live renders as before
     site = SITE.format(host=host)
     newest = BASE_TIME + index * 37
     parts = [
@@ -100,6 +107,16 @@ def render_feed(index: int, items: int, seed: int, pool: list[str], host: int) -
         link = f"{site}/{index}/{n}/{slug}"
         title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 12))).capitalize()
         body = "\n".join(rng.choice(pool) for _ in range(rng.randint(3, 5)))
+        if live_share and live_rng.random() < live_share:
+            stamps = sorted((live_rng.randint(0, 23 * 60) for _ in range(3)), reverse=True)
+            body = (
+                "\n".join(
+                    f"<p><strong>UPDATE {m // 60:02d}{m % 60:02d} GMT:</strong> {live_rng.choice(pool)[3:-4]}</p>"
+                    for m in stamps
+                )
+                + "\n"
+                + body
+            )
         description = escape(body[3:200].split("<", 1)[0]) + "…"
         parts.append(
             "<item>\n"
@@ -154,11 +171,13 @@ class FeedFarm:
         hosts: int = 100,
         latency: float = 0.02,
         seed: int = 1,
+        live_share: float = 0.0,
     ) -> None:
         if not 1 <= hosts <= 100:
             raise ValueError("hosts must be 1..100 (127.0.0.1 … 127.0.0.100)")
         self.n_feeds, self.items, self.hosts = feeds, items, hosts
         self.port, self.latency, self.seed = port, latency, seed
+        self.live_share = live_share
         self.stats_ = Stats()
         self._feeds: list[_Feed] = []
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -194,7 +213,7 @@ class FeedFarm:
         started = time.perf_counter()
         pool = _paragraph_pool(self.seed)
         for i in range(self.n_feeds):
-            body, newest = render_feed(i, self.items, self.seed, pool, i % self.hosts + 1)
+            body, newest = render_feed(i, self.items, self.seed, pool, i % self.hosts + 1, self.live_share)
             self._feeds.append(
                 _Feed(
                     body=body,
@@ -476,9 +495,12 @@ def main() -> None:
     p.add_argument("--hosts", type=int, default=100)
     p.add_argument("--latency", type=float, default=0.02, help="seconds added to every answer")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--live-share", type=float, default=0.0, help="share of items that are live (0 to 1)")
     p.add_argument("--self-test", action="store_true", help="measure the farm's own speed and exit")
     a = p.parse_args()
-    farm = FeedFarm(a.feeds, a.items, port=a.port, hosts=a.hosts, latency=a.latency, seed=a.seed)
+    farm = FeedFarm(
+        a.feeds, a.items, port=a.port, hosts=a.hosts, latency=a.latency, seed=a.seed, live_share=a.live_share
+    )
     farm.start()
     size = farm.total_body_bytes
     print(

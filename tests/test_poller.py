@@ -524,7 +524,7 @@ async def test_a_crashing_parser_process_is_one_feeds_error(server, store, fetch
     url = server.route("/feed", Reply(body=FEED))
     feed = store.add_feed(url)
     poller = _poller(store, fetcher, parse_in="process")
-    monkeypatch.setattr(tui.polling.poller, "parse_for_store", _crash)
+    monkeypatch.setattr(tui.polling.poller, "parse_for_poll", _crash)
     try:
         bad = await poller.poll_feed(feed)
         monkeypatch.undo()

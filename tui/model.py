@@ -6,6 +6,7 @@ the UI turns them into the reader's time zone.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 # Feed.status values
@@ -67,6 +68,9 @@ class Article:
     followed: bool = False
     last_update: float | None = None  # newest live update time, store-filled
     search_text: str = ""  # plain text for the search index, when the parser made it
+    # A live article's updates, split by the parser process beside the parse and
+    # stored with the article in the poll's one transaction; None: not split.
+    updates: list[Update] | None = None
 
     @property
     def sort_time(self) -> float:
@@ -136,3 +140,12 @@ class TimelineRow:
     @property
     def key(self) -> tuple[int, int | None]:
         return (self.article_id, self.update_id)
+
+
+def article_digest(a: Article) -> str:
+    """What makes an article "changed" between two polls (its content, not its counts)."""
+    h = hashlib.sha1()
+    for part in (a.title, a.link, a.content, a.summary):
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import urlsplit
 
-from tui.feeds.parse import FeedError, content_hash, parse_for_store
+from tui.feeds.parse import FeedError, content_hash
 from tui.live.follow import record_live_updates
 from tui.model import (
     STATUS_ERROR,
@@ -34,7 +34,7 @@ from tui.model import (
 )
 from tui.net import RETRY_MARK, Fetcher, FetchResult, human_seconds
 from tui.polling.schedule import DEFAULT_PERIOD, hint_floor, next_poll_time
-from tui.polling.workers import die_with_parent, warm_parser
+from tui.polling.workers import die_with_parent, parse_for_poll, warm_parser
 from tui.store import StoreError
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,10 @@ class Poller:
                     result.outcome = "unchanged"
                 else:
                     try:
-                        parsed = await self._parse(body, headers, fetched.final_url)
+                        known = (
+                            await asyncio.to_thread(self.store.article_digests, feed.id) if feed.id else {}
+                        )
+                        parsed = await self._parse(body, headers, fetched.final_url, known)
                     except FeedError as exc:
                         # Validators and hash stay as they were, so the next poll
                         # fetches and judges this body again instead of a 304.
@@ -271,11 +274,13 @@ class Poller:
         return result
 
     def _save(self, feed: Feed, parsed: ParsedFeed | None):
-        """Store the poll, then split the live articles it touched into updates:
-        every caller (refresh, app, follower) gets the updates from this one place."""
+        """Store the poll with its articles and their updates (split by the parser)
+        in one transaction: every caller (refresh, app, follower) gets the updates
+        from this one place. A followed article that does not look live is split
+        here, as the reader asked."""
         saved = self.store.save_poll(feed, parsed)
-        touched = [*saved.new_ids, *saved.changed_ids]
-        saved.updates = record_live_updates(self.store, touched) if touched else []
+        if saved.unsplit_followed:
+            saved.updates.extend(record_live_updates(self.store, saved.unsplit_followed))
         return saved
 
     def _succeed(self, feed: Feed, fetched: FetchResult, now: float, status: str) -> None:
@@ -350,12 +355,14 @@ class Poller:
         except (OSError, ValueError):
             pass  # _parse finds out again and falls back to threads
 
-    async def _parse(self, body: bytes, headers: dict[str, str], url: str) -> ParsedFeed:
+    async def _parse(
+        self, body: bytes, headers: dict[str, str], url: str, known: dict[str, str]
+    ) -> ParsedFeed:
         if self.parse_in == "thread":
-            return await asyncio.to_thread(parse_for_store, body, headers, url)
+            return await asyncio.to_thread(parse_for_poll, body, headers, url, known)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._ensure_pool(), parse_for_store, body, headers, url)
+            return await loop.run_in_executor(self._ensure_pool(), parse_for_poll, body, headers, url, known)
         except BrokenProcessPool:
             # The body killed a worker (memory, a crash in a C parser). Parsing it
             # here instead could take the app down with it; a fresh pool serves the rest.
@@ -369,7 +376,7 @@ class Poller:
             pool, self._pool = self._pool, None
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
-            return await asyncio.to_thread(parse_for_store, body, headers, url)
+            return await asyncio.to_thread(parse_for_poll, body, headers, url, known)
 
     def _notify(self, result: PollResult) -> None:
         if self.on_result is None:

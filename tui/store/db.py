@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from tui.model import STATUS_GONE, Article, Feed, ParsedFeed, TimelineRow, Update
-from tui.store.live import LiveQueries
+from tui.model import STATUS_GONE, Article, Feed, ParsedFeed, TimelineRow, Update, article_digest
+from tui.store.live import LiveQueries, merge_updates
 from tui.store.rows import article_from_row, storable_article, storable_text
 from tui.store.threads import ThreadCache
 from tui.text.html import search_text
@@ -36,15 +35,10 @@ _FEED_POLL_FIELDS = (
 class SaveResult:
     new_ids: list[int] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)  # filled by the poller (tui/live.py)
-
-
-def _article_hash(a: Article) -> str:
-    h = hashlib.sha1()
-    for part in (a.title, a.link, a.content, a.summary):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
+    updates: list[Update] = field(default_factory=list)  # live updates this poll added
+    # New or changed articles that are followed but came without pre-split updates
+    # (they do not look live): the poller splits them, as the reader asked.
+    unsplit_followed: list[int] = field(default_factory=list)
 
 
 def _fts_query(text: str) -> str:
@@ -190,9 +184,19 @@ class Store(LiveQueries, ThreadCache):
                 (feed_id,),
             )
         }
+        # Articles whose updates come from their page (JSON-LD) or that are followed:
+        # few, so one query for the whole feed instead of one per article.
+        special = {
+            r["id"]: (r["updates_source"], bool(r["followed"]))
+            for r in db.execute(
+                "SELECT id, updates_source, followed FROM articles "
+                "WHERE feed_id=? AND (followed=1 OR updates_source='jsonld')",
+                (feed_id,),
+            )
+        }
         now = time.time()
         for a in entries:
-            digest = _article_hash(a)
+            digest = article_digest(a)
             existing = known.get(a.guid)
             if existing is None:
                 cur = db.execute(
@@ -223,6 +227,7 @@ class Store(LiveQueries, ThreadCache):
                 known[a.guid] = (article_id, digest, a.comment_count)
                 self._index(db, article_id, a, replace=False)
                 result.new_ids.append(article_id)
+                self._store_updates(db, article_id, a, special, result)
             else:
                 article_id, old_digest, old_count = existing
                 if old_digest != digest:
@@ -248,12 +253,41 @@ class Store(LiveQueries, ThreadCache):
                     )
                     self._index(db, article_id, a, replace=True)
                     result.changed_ids.append(article_id)
+                    self._store_updates(db, article_id, a, special, result)
                 elif a.comment_count is not None and a.comment_count != old_count:
                     db.execute(
                         "UPDATE articles SET comment_count=? WHERE id=?",
                         (a.comment_count, article_id),
                     )
             a.id, a.feed_id = article_id, feed_id
+
+    @staticmethod
+    def _store_updates(
+        db: sqlite3.Connection,
+        article_id: int,
+        a: Article,
+        special: dict[int, tuple[str, bool]],
+        result: SaveResult,
+    ) -> None:
+        """A new or changed article's pre-split updates, in the poll's transaction."""
+        source, followed = special.get(article_id, ("", False))
+        if source == "jsonld":
+            return  # its page is the better source; the follower keeps it
+        if a.updates is None:
+            if followed:
+                result.unsplit_followed.append(article_id)
+            return
+        if len(a.updates) <= 1:
+            has_any = db.execute("SELECT 1 FROM updates WHERE article_id=? LIMIT 1", (article_id,)).fetchone()
+            if has_any is None:
+                return  # nothing but the story itself: not a live article (yet)
+        result.updates.extend(merge_updates(db, article_id, a.updates).added)
+
+    def article_digests(self, feed_id: int) -> dict[str, str]:
+        """guid -> content digest of a feed's stored articles: the parser skips
+        splitting the ones that did not change."""
+        rows = self._rows("SELECT guid, content_hash FROM articles WHERE feed_id=?", (feed_id,))
+        return {r[0]: r[1] for r in rows}
 
     @staticmethod
     def _index(db: sqlite3.Connection, article_id: int, a: Article, replace: bool) -> None:

@@ -77,49 +77,8 @@ class LiveQueries(Database):
     def save_updates(self, article_id: int, updates: list[Update]) -> UpdatesSaved:
         """Merge the article's freshly split updates: new keys are added, a changed
         body under a known key is an edit. Updates never disappear."""
-        saved = UpdatesSaved()
-        now = time.time()
         with self._tx() as db:
-            known = {
-                r["key"]: (r["id"], r["html_hash"])
-                for r in db.execute(
-                    "SELECT key, id, html_hash FROM updates WHERE article_id=?", (article_id,)
-                )
-            }
-            for u in updates:
-                u.key = storable_text(u.key) or ""
-                u.headline = storable_text(u.headline) or ""
-                u.html = storable_text(u.html) or ""
-                digest = hashlib.sha1(u.html.encode("utf-8", "surrogatepass")).hexdigest()
-                old = known.get(u.key)
-                u.article_id = article_id
-                if old is None:
-                    cur = db.execute(
-                        """INSERT INTO updates (article_id, key, time, headline, html, html_hash,
-                               position, first_seen) VALUES (?,?,?,?,?,?,?,?)""",
-                        (article_id, u.key, u.time, u.headline, u.html, digest, u.position, now),
-                    )
-                    u.id = cur.lastrowid
-                    saved.added.append(u)
-                else:
-                    u.id = old[0]
-                    if old[1] != digest and not _same_words(db, u.id, u.html):
-                        db.execute(
-                            """UPDATE updates SET html=?, html_hash=?, headline=?, time=?,
-                                   position=?, edited=1 WHERE id=?""",
-                            (u.html, digest, u.headline, u.time, u.position, u.id),
-                        )
-                        u.edited = True
-                        saved.edited.append(u)
-                    else:
-                        db.execute("UPDATE updates SET position=? WHERE id=?", (u.position, u.id))
-            newest = max((u.time for u in updates if u.time and u.position > 0), default=None)
-            if newest is not None:
-                db.execute(
-                    "UPDATE articles SET last_update=MAX(COALESCE(last_update, 0), ?) WHERE id=?",
-                    (newest, article_id),
-                )
-        return saved
+            return merge_updates(db, article_id, updates)
 
 
 @dataclass
@@ -133,3 +92,48 @@ def _same_words(db: sqlite3.Connection, update_id: int, html: str) -> bool:
     whose html differs only in whitespace runs is not an edit."""
     row = db.execute("SELECT html FROM updates WHERE id=?", (update_id,)).fetchone()
     return row is not None and " ".join(row[0].split()) == " ".join(html.split())
+
+
+def merge_updates(db: sqlite3.Connection, article_id: int, updates: list[Update]) -> UpdatesSaved:
+    """save_updates' work inside a transaction the caller holds (a poll stores its
+    articles and their updates in one)."""
+    saved = UpdatesSaved()
+    now = time.time()
+    known = {
+        r["key"]: (r["id"], r["html_hash"])
+        for r in db.execute("SELECT key, id, html_hash FROM updates WHERE article_id=?", (article_id,))
+    }
+    for u in updates:
+        u.key = storable_text(u.key) or ""
+        u.headline = storable_text(u.headline) or ""
+        u.html = storable_text(u.html) or ""
+        digest = hashlib.sha1(u.html.encode("utf-8", "surrogatepass")).hexdigest()
+        old = known.get(u.key)
+        u.article_id = article_id
+        if old is None:
+            cur = db.execute(
+                """INSERT INTO updates (article_id, key, time, headline, html, html_hash,
+                       position, first_seen) VALUES (?,?,?,?,?,?,?,?)""",
+                (article_id, u.key, u.time, u.headline, u.html, digest, u.position, now),
+            )
+            u.id = cur.lastrowid
+            saved.added.append(u)
+        else:
+            u.id = old[0]
+            if old[1] != digest and not _same_words(db, u.id, u.html):
+                db.execute(
+                    """UPDATE updates SET html=?, html_hash=?, headline=?, time=?,
+                           position=?, edited=1 WHERE id=?""",
+                    (u.html, digest, u.headline, u.time, u.position, u.id),
+                )
+                u.edited = True
+                saved.edited.append(u)
+            else:
+                db.execute("UPDATE updates SET position=? WHERE id=?", (u.position, u.id))
+    newest = max((u.time for u in updates if u.time and u.position > 0), default=None)
+    if newest is not None:
+        db.execute(
+            "UPDATE articles SET last_update=MAX(COALESCE(last_update, 0), ?) WHERE id=?",
+            (newest, article_id),
+        )
+    return saved

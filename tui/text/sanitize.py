@@ -37,6 +37,12 @@ _CONTROL_RE = re.compile(
 )
 
 
+# Every alternative of _CONTROL_RE starts with one of these characters: a text
+# with none of them (nearly every title and body) skips the slow regex entirely.
+# One character class is a single C loop; the alternation costs ~100x more.
+_ANY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 def clean(s: str | None) -> str:
     """Remove every terminal control from ``s``; keep newlines, tabs become spaces."""
     if not s:
@@ -45,7 +51,8 @@ def clean(s: str | None) -> str:
         # A lone CR would return the cursor to column 0 and let text overwrite
         # itself; as a line break it is harmless and keeps old Mac line endings.
         s = s.replace("\r\n", "\n").replace("\r", "\n")
-    s = _CONTROL_RE.sub("", s)
+    if _ANY_CONTROL.search(s):
+        s = _CONTROL_RE.sub("", s)
     if "\t" in s:
         s = s.replace("\t", " ")
     if "\u2028" in s or "\u2029" in s:
