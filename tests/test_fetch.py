@@ -390,3 +390,45 @@ async def test_fetcher_survives_a_new_event_loop(server):
 
     got = await asyncio.to_thread(lambda: [once(), once()])
     assert all(r.ok for r in got)
+
+
+# -- Fetcher.get (comment sources) ------------------------------------------------
+
+
+async def test_get_merges_params_follows_redirects_and_sends_accept(server, fetcher):
+    server.route("/api", Reply(status=302, headers={"Location": "/api/v2?x=1"}))
+    server.route("/api/v2", Reply(body=b"{}", content_type="application/json"))
+    res = await fetcher.get(server.url("/api?keep=yes"), params={"page": "2"}, accept="application/json")
+    assert res.ok and res.body == b"{}" and res.status == 200
+    assert res.url == server.url("/api?keep=yes&page=2")
+    assert res.final_url == server.url("/api/v2?x=1")
+    first = server.requests[0]
+    assert first.query == "keep=yes&page=2" and first.headers["accept"] == "application/json"
+    assert "if-none-match" not in first.headers
+
+
+async def test_get_limit_is_per_call_and_counts_after_decompression(server):
+    url = server.route("/big", Reply(body=b"a" * 200_000, gzip=True))
+    async with Fetcher(max_bytes=1024) as f:
+        roomy = await f.get(url, limit=1024 * 1024)
+        tight = await f.get(url, limit=64 * 1024)
+        default = await f.get(url)
+    assert roomy.ok and len(roomy.body) == 200_000
+    assert tight.error == "body over 64 KB" and tight.body is None
+    assert default.error == "body over 1 KB"
+
+
+async def test_get_has_a_whole_request_deadline(server):
+    url = server.route("/slow", Reply(body=RSS, trickle=0.2))
+    async with Fetcher(timeout=0.5) as f:
+        started = time.monotonic()
+        res = await f.get(url)  # three read timeouts by default
+        short = await f.get(url, deadline=0.3)
+    assert res.error == "timed out after 1.5 s" and res.body is None
+    assert short.error == "timed out after 0.3 s"
+    assert time.monotonic() - started < 5
+
+
+async def test_get_never_raises_for_a_bad_url(fetcher):
+    res = await fetcher.get("http://[::1", params={"a": "b"})
+    assert not res.ok and res.status == 0

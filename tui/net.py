@@ -1,8 +1,10 @@
-"""HTTP for feeds: one shared client, conditional GET, limits and politeness.
+"""HTTP for feeds and comment threads: one shared client, conditional GET,
+limits and politeness.
 
-``Fetcher.fetch`` never raises for network or HTTP trouble: every outcome is a
-``FetchResult`` whose ``error`` is one short line a reader can understand.
-The poller decides what to do with it (schedule, back off, stop for good).
+``Fetcher.fetch`` (feeds, pages) and ``Fetcher.get`` (comment APIs) never raise
+for network or HTTP trouble: every outcome is a ``FetchResult`` whose ``error``
+is one short line a reader can understand. The caller decides what to do with
+it (the poller schedules or backs off, a thread shows the reason).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import email.utils
 import math
 import time
 import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -27,6 +31,23 @@ FEED_ACCEPT = (
 
 # The poller recognises a Retry-After wait in a stored Feed.error by this.
 RETRY_MARK = ", retry in "
+# The reasons ``FetchResult.error`` gives when the connection itself failed
+# (no timeout, no HTTP status): callers may want to say "network error".
+NETWORK_ERRORS = frozenset(
+    {
+        "connection refused",
+        "connection reset",
+        "connection closed early",
+        "connection lost",
+        "host not found",
+        "TLS error",
+        "could not connect",
+        "network error",
+    }
+)
+# ``Fetcher.get`` lets a whole request take this many read timeouts: comment
+# threads run to megabytes, but a server trickling bytes must still be cut off.
+GET_DEADLINE_READS = 3
 
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
@@ -144,12 +165,13 @@ class _BadEncoding(Exception):
     pass
 
 
-def _chain(exc: BaseException):
+def _chain(exc: BaseException) -> Iterator[BaseException]:
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        yield exc
-        exc = exc.__cause__ or exc.__context__
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
 
 
 def _describe(exc: BaseException) -> str:
@@ -218,7 +240,7 @@ class _Inflater:
         self._d = zlib.decompressobj(self._wbits)
         self._started = False
 
-    def feed(self, data: bytes):
+    def feed(self, data: bytes) -> Iterator[bytes]:
         while data:
             try:
                 out = self._d.decompress(data, _INFLATE_STEP)
@@ -269,6 +291,39 @@ def _headers_of(response: httpx.Response) -> dict[str, str]:
     return headers
 
 
+class _PoolPerHost(httpx.AsyncBaseTransport):
+    """One small connection pool per host behind the one client.
+
+    httpcore looks over every pooled connection for each request it places
+    (expiry, idleness, a getpeername per connection), so one pool of 32
+    connections over 100 hosts cost more of the refreshing process's time than
+    parsing did. Each host's pool holds at most ``per_host`` connections, which is
+    all the Fetcher's host slots ever let it use; the TLS context is made once
+    and shared.
+    """
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = max(1, per_host)
+        self._ssl = httpx.create_ssl_context()
+        self._pools: dict[tuple[str, str, int | None], httpx.AsyncHTTPTransport] = {}
+
+    def _pool(self, url: httpx.URL) -> httpx.AsyncHTTPTransport:
+        key = (url.scheme, url.host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            limits = httpx.Limits(max_connections=self._per_host, max_keepalive_connections=self._per_host)
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(verify=self._ssl, limits=limits)
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._pool(request.url).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
+
+
 class Fetcher:
     """One shared httpx client with per-host and global limits on requests in flight."""
 
@@ -292,7 +347,7 @@ class Fetcher:
         self.user_agent = user_agent
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._global: asyncio.Semaphore | None = None
+        self._global = asyncio.Semaphore(total)  # replaced in the running loop by _ensure
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self.in_flight = 0
 
@@ -305,7 +360,7 @@ class Fetcher:
             self._client = httpx.AsyncClient(
                 follow_redirects=False,
                 timeout=httpx.Timeout(self.timeout, connect=min(self.connect_timeout, self.timeout)),
-                limits=httpx.Limits(max_connections=self.total, max_keepalive_connections=self.total),
+                transport=_PoolPerHost(self.per_host),
                 headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
             )
             self._loop = loop
@@ -322,7 +377,7 @@ class Fetcher:
         self._ensure()
         return self
 
-    async def __aexit__(self, *exc) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
     def _host_slot(self, url: str) -> asyncio.Semaphore:
@@ -348,16 +403,53 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = _encode_header(last_modified)
         result.conditional = bool(etag or last_modified)
-        try:
-            client = self._ensure()
-            await self._follow(client, url, headers, result)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # never raise for a bad feed; say why in one line
-            result.error = _describe(exc)
-            result.body = None
+        await self._request(result, headers, limit=self.max_bytes, deadline=self.timeout)
         result.elapsed = time.monotonic() - started
         return result
+
+    async def get(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        accept: str = "*/*",
+        limit: int | None = None,
+        deadline: float | None = None,
+    ) -> FetchResult:
+        """GET ``url`` (``params`` merged into its query), following redirects.
+
+        What comment sources use: the same slots, caps, gzip guard and error
+        lines as ``fetch``, without validators. ``limit`` caps the body after
+        decompression (default ``max_bytes``); ``deadline`` caps the whole
+        request, redirects included and queueing for a slot excluded (default
+        ``GET_DEADLINE_READS`` read timeouts).
+        """
+        started = time.monotonic()
+        result = FetchResult(url=url, final_url=url)
+        if params:
+            try:
+                result.url = result.final_url = str(httpx.URL(url).copy_merge_params(params))
+            except Exception as exc:  # a URL httpx cannot parse: said, not raised
+                result.error = _describe(exc)
+                return result
+        await self._request(
+            result,
+            {"Accept": accept},
+            limit=self.max_bytes if limit is None else limit,
+            deadline=GET_DEADLINE_READS * self.timeout if deadline is None else deadline,
+        )
+        result.elapsed = time.monotonic() - started
+        return result
+
+    async def _request(self, result: FetchResult, headers: dict, *, limit: int, deadline: float) -> None:
+        try:
+            client = self._ensure()
+            await self._follow(client, result.url, headers, result, limit, deadline)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # never raise for a bad source; say why in one line
+            result.error = _describe(exc)
+            result.body = None
 
     async def _follow(
         self,
@@ -365,11 +457,14 @@ class Fetcher:
         url: str,
         headers: dict,
         result: FetchResult,
+        limit: int,
+        deadline: float,
     ) -> None:
         seen = {url}
         permanent = True
         hops = 0
-        budget = self.timeout  # time spent in flight, queueing for a slot excluded
+        budget = deadline  # time spent in flight, queueing for a slot excluded
+        timed_out = f"timed out after {deadline:g} s"
         current = url
         while True:
             scheme = urlsplit(current).scheme.lower()
@@ -383,10 +478,10 @@ class Fetcher:
                 hop_started = time.monotonic()
                 self.in_flight += 1
                 try:
-                    location = await self._one_hop(client, current, headers, result, budget)
+                    location = await self._one_hop(client, current, headers, result, budget, limit)
                 except TimeoutError:
                     if not result.error:
-                        result.error = f"timed out after {self.timeout:g} s"
+                        result.error = timed_out
                     result.body = None
                     return
                 finally:
@@ -407,7 +502,7 @@ class Fetcher:
             current = nxt
             result.final_url = current
             if budget <= 0:
-                result.error = f"timed out after {self.timeout:g} s"
+                result.error = timed_out
                 return
         # Only a move that ends somewhere useful is worth rewriting the subscription.
         if hops and permanent and (200 <= result.status < 300 or result.not_modified):
@@ -420,6 +515,7 @@ class Fetcher:
         headers: dict,
         result: FetchResult,
         budget: float,
+        limit: int,
     ) -> str | None:
         """Make one request; return the Location to follow, or None when done."""
         async with asyncio.timeout(max(budget, 0.001)):
@@ -450,20 +546,20 @@ class Fetcher:
                     length = int(h.get("content-length", ""))
                 except ValueError:
                     length = None
-                if length is not None and length > self.max_bytes:
-                    result.error = f"body over {human_size(self.max_bytes)}"
+                if length is not None and length > limit:
+                    result.error = f"body over {human_size(limit)}"
                     return None
                 try:
-                    result.body = await self._read_body(response, h, result)
+                    result.body = await self._read_body(response, h, result, limit)
                 except _TooBig:
-                    result.error = f"body over {human_size(self.max_bytes)}"
+                    result.error = f"body over {human_size(limit)}"
                     result.body = None
                 except _BadEncoding as exc:
                     result.error = str(exc)
                     result.body = None
                 return None
 
-    async def _read_body(self, response: httpx.Response, h: dict, result: FetchResult) -> bytes:
+    async def _read_body(self, response: httpx.Response, h: dict, result: FetchResult, limit: int) -> bytes:
         encodings = [e.strip().lower() for e in h.get("content-encoding", "").split(",") if e.strip()]
         encodings = [e for e in encodings if e != "identity"]
         if len(encodings) > 1:
@@ -474,30 +570,31 @@ class Fetcher:
         async for chunk in response.aiter_raw():
             result.bytes_received += len(chunk)
             raw_size += len(chunk)
-            if raw_size > self.max_bytes:
+            if raw_size > limit:
                 raise _TooBig
             raw.append(chunk)
         if inflater is None:
             return b"".join(raw)
         if raw_size <= _INFLATE_INLINE:
-            return self._inflate(inflater, raw)
+            return _inflate(inflater, raw, limit)
         # Inflating a big body holds the loop for milliseconds per feed; a
         # 500-feed refresh would make every keystroke wait behind it.
-        return await asyncio.to_thread(self._inflate, inflater, raw)
+        return await asyncio.to_thread(_inflate, inflater, raw, limit)
 
-    def _inflate(self, inflater: _Inflater, raw: list[bytes]) -> bytes:
-        """Decompress in bounded steps, stopping at the size cap (gzip bombs)."""
-        parts: list[bytes] = []
-        size = 0
-        for chunk in raw:
-            for piece in inflater.feed(chunk):
-                size += len(piece)
-                if size > self.max_bytes:
-                    raise _TooBig
-                parts.append(piece)
-        tail = inflater.flush()
-        size += len(tail)
-        if size > self.max_bytes:
-            raise _TooBig
-        parts.append(tail)
-        return b"".join(parts)
+
+def _inflate(inflater: _Inflater, raw: list[bytes], limit: int) -> bytes:
+    """Decompress in bounded steps, stopping at the size cap (gzip bombs)."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in raw:
+        for piece in inflater.feed(chunk):
+            size += len(piece)
+            if size > limit:
+                raise _TooBig
+            parts.append(piece)
+    tail = inflater.flush()
+    size += len(tail)
+    if size > limit:
+        raise _TooBig
+    parts.append(tail)
+    return b"".join(parts)
