@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
-from tui.store.schema import DB_NAME, MIGRATIONS, SCHEMA_VERSION
+from tui.store.schema import DB_NAME, MIGRATIONS, SCHEMA_VERSION, TITLES_AS_TEXT
 
 
 class Database:
@@ -86,6 +86,30 @@ class Database:
                 with self._tx():
                     for statement in _split_sql(MIGRATIONS[target - 1]):
                         self._db.execute(statement)
+                    if target == TITLES_AS_TEXT:
+                        # One-time data step: titles, authors and feed titles as
+                        # the text they show, by the rule new ones are parsed with.
+                        from tui.text.html import html_line
+
+                        db = self._db
+                        rows = db.execute(
+                            "SELECT a.id, a.title, a.author FROM articles a JOIN titles_to_clean t ON t.id = a.id"
+                        ).fetchall()
+                        for article_id, title, author in rows:
+                            clean_title, clean_author = html_line(title), html_line(author)
+                            if (clean_title, clean_author) != (title, author):
+                                db.execute(
+                                    "UPDATE articles SET title=?, author=? WHERE id=?",
+                                    (clean_title, clean_author, article_id),
+                                )
+                                db.execute(
+                                    "UPDATE articles_fts SET title=? WHERE rowid=?", (clean_title, article_id)
+                                )
+                        for feed_id, title in db.execute(
+                            "SELECT id, title FROM feeds WHERE title GLOB '*[<&]*'"
+                        ).fetchall():
+                            db.execute("UPDATE feeds SET title=? WHERE id=?", (html_line(title), feed_id))
+                        db.execute("DROP TABLE temp.titles_to_clean")
                     self._db.execute(f"PRAGMA user_version={target}")
 
     def _check_columns(self) -> None:

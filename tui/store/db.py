@@ -227,7 +227,7 @@ class Store(LiveQueries, ThreadCache):
                 known[a.guid] = (article_id, digest, a.comment_count)
                 self._index(db, article_id, a, replace=False)
                 result.new_ids.append(article_id)
-                self._store_updates(db, article_id, a, special, result)
+                self._store_updates(db, article_id, a, special, result, new=True)
             else:
                 article_id, old_digest, old_count = existing
                 if old_digest != digest:
@@ -268,6 +268,7 @@ class Store(LiveQueries, ThreadCache):
         a: Article,
         special: dict[int, tuple[str, bool]],
         result: SaveResult,
+        new: bool = False,
     ) -> None:
         """A new or changed article's pre-split updates, in the poll's transaction."""
         source, followed = special.get(article_id, ("", False))
@@ -277,11 +278,13 @@ class Store(LiveQueries, ThreadCache):
             if followed:
                 result.unsplit_followed.append(article_id)
             return
-        if len(a.updates) <= 1:
-            has_any = db.execute("SELECT 1 FROM updates WHERE article_id=? LIMIT 1", (article_id,)).fetchone()
-            if has_any is None:
-                return  # nothing but the story itself: not a live article (yet)
-        result.updates.extend(merge_updates(db, article_id, a.updates).added)
+        if len(a.updates) <= 1 and (
+            new
+            or db.execute("SELECT 1 FROM updates WHERE article_id=? LIMIT 1", (article_id,)).fetchone()
+            is None
+        ):
+            return  # nothing but the story itself: not a live article (yet)
+        result.updates.extend(merge_updates(db, article_id, a.updates, new_article=new).added)
 
     def article_digests(self, feed_id: int) -> dict[str, str]:
         """guid -> content digest of a feed's stored articles: the parser skips

@@ -94,15 +94,21 @@ def _same_words(db: sqlite3.Connection, update_id: int, html: str) -> bool:
     return row is not None and " ".join(row[0].split()) == " ".join(html.split())
 
 
-def merge_updates(db: sqlite3.Connection, article_id: int, updates: list[Update]) -> UpdatesSaved:
+def merge_updates(
+    db: sqlite3.Connection, article_id: int, updates: list[Update], *, new_article: bool = False
+) -> UpdatesSaved:
     """save_updates' work inside a transaction the caller holds (a poll stores its
-    articles and their updates in one)."""
+    articles and their updates in one). A ``new_article`` has no updates yet."""
     saved = UpdatesSaved()
     now = time.time()
-    known = {
-        r["key"]: (r["id"], r["html_hash"])
-        for r in db.execute("SELECT key, id, html_hash FROM updates WHERE article_id=?", (article_id,))
-    }
+    known = (
+        {}
+        if new_article
+        else {
+            r["key"]: (r["id"], r["html_hash"])
+            for r in db.execute("SELECT key, id, html_hash FROM updates WHERE article_id=?", (article_id,))
+        }
+    )
     for u in updates:
         u.key = storable_text(u.key) or ""
         u.headline = storable_text(u.headline) or ""

@@ -97,7 +97,20 @@ MIGRATIONS: list[str] = [
     CREATE INDEX articles_followed ON articles (followed) WHERE followed = 1;
     CREATE INDEX articles_by_feed_time ON articles (feed_id, sort_time DESC);
     """,
+    # 5: titles and authors are stored as the plain text they show (issue #11);
+    #    rows stored before still hold the markup and entities feeds sent. The
+    #    rewrite needs the HTML rules, so it is the Python step that
+    #    Database._migrate runs for this version (TITLES_AS_TEXT); this SQL only
+    #    finds the rows.
+    """
+    CREATE TEMP TABLE IF NOT EXISTS titles_to_clean AS
+        SELECT id FROM articles
+        WHERE title GLOB '*[<&]*' OR author GLOB '*[<&]*'
+    """,
 ]
+
+
+TITLES_AS_TEXT = 5
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
