@@ -412,10 +412,24 @@ class Store(LiveQueries, ThreadCache):
         return [self._row(r) for r in rows]
 
     def search(self, query: str, limit: int = 500) -> list[TimelineRow]:
-        """Articles whose title or body match every word of ``query`` (prefixes count)."""
+        """Articles whose title or body match every word of ``query`` (prefixes count),
+        and live updates whose own text holds every word, newest first: an update
+        found lands on that update, as its timeline row does."""
         match = _fts_query(query)
         if not match:
             return []
+        words = re.findall(r"\w+", query, flags=re.UNICODE)[:8]
+        like = " AND ".join("(u.headline LIKE ? ESCAPE '\\' OR u.html LIKE ? ESCAPE '\\')" for _ in words)
+        patterns = [p for w in words for p in 2 * ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]]
+        updates = self._rows(
+            f"""SELECT u.article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url, a.title,
+                       COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id AS update_id,
+                       u.key AS update_key, u.headline, a.comment_count
+                FROM updates u JOIN articles a ON a.id = u.article_id JOIN feeds f ON f.id = a.feed_id
+                WHERE u.position > 0 AND {like}
+                ORDER BY t DESC LIMIT ?""",
+            (*patterns, limit),
+        )
         rows = self._rows(
             """SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
                       a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
@@ -426,4 +440,6 @@ class Store(LiveQueries, ThreadCache):
                ORDER BY a.sort_time DESC LIMIT ?""",
             (match, limit),
         )
-        return [self._row(r) for r in rows]
+        found = [self._row(r) for r in [*rows, *updates]]
+        found.sort(key=lambda r: (r.time or 0.0, r.article_id, r.update_id or 0), reverse=True)
+        return found[:limit]
