@@ -262,17 +262,17 @@ def test_missing_guids_dedupe_by_link_and_title():
         ("https://desk.example/a", "Other title"),
         ("https://desk.example/b", "Same"),
     ]
-    assert entries[0].summary == ""  # the first copy is kept
+    assert entries[0].summary == "later copy"  # with no dates the last copy seen is kept
 
 
-def test_duplicate_guids_keep_first():
+def test_duplicate_guids_keep_the_last_seen_in_the_first_place():
     items = (
         '<item><guid isPermaLink="false">dup</guid><title>first</title></item>'
         '<item><guid isPermaLink="false">unique</guid><title>middle</title></item>'
         '<item><guid isPermaLink="false"> dup </guid><title>second</title></item>'
     )
     entries = parse_feed(rss(items)).entries
-    assert [(a.guid, a.title) for a in entries] == [("dup", "first"), ("unique", "middle")]
+    assert [(a.guid, a.title) for a in entries] == [("dup", "second"), ("unique", "middle")]
 
 
 def test_entries_without_link_title_or_guid_get_content_hash_ids():

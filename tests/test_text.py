@@ -400,7 +400,7 @@ def test_images_tables_and_rules():
     assert any(set(line) == {"─"} for line in lines)
 
 
-@pytest.mark.parametrize("tag", ["script", "style", "template", "noscript", "iframe", "object"])
+@pytest.mark.parametrize("tag", ["script", "style", "template", "noscript", "iframe"])
 def test_dropped_elements_lose_their_content(tag):
     r = html_to_text(
         f"<p>keep</p><{tag}>SECRET <b>SECRET</b> <a href='https://x.example/'>SECRET</a></{tag}><p>also</p>"
@@ -408,6 +408,27 @@ def test_dropped_elements_lose_their_content(tag):
     assert "SECRET" not in r.plain
     assert r.plain == "keep\n\nalso"
     assert r.links == []
+
+
+@pytest.mark.parametrize("tag", ["object", "applet", "video", "audio", "canvas"])
+def test_media_elements_show_their_fallback_content(tag):
+    # A terminal plays no media, so it shows what a browser shows when it cannot.
+    r = html_to_text(
+        f"<p>keep</p><{tag}><param name='movie' value='x'>Fallback <b>text</b></{tag}><p>also</p>"
+    )
+    assert r.plain == "keep\n\nFallback text\n\nalso"
+
+
+def test_html_line_decodes_titles_once_and_drops_only_real_tags():
+    from tui.text.titles import html_line
+
+    assert html_line("Don&#8217;t panic &#038; carry on") == "Don\u2019t panic & carry on"
+    assert html_line("Release <b>2.0</b> &amp; notes") == "Release 2.0 & notes"
+    assert html_line("&amp;amp; once") == "&amp; once"
+    assert html_line("Vec<String> and Option<T>") == "Vec<String> and Option<T>"
+    assert html_line("AT&T, R&D and a&b=c") == "AT&T, R&D and a&b=c"
+    assert html_line("x <script>alert(1)</script><!-- note --> y<br>z") == "x y z"
+    assert html_line("a\x1b]0;title\x07 b\n c") == "a b c"
 
 
 def test_entities_are_decoded():

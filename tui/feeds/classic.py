@@ -36,6 +36,7 @@ def parse_with_feedparser(body: bytes, headers: dict[str, str] | None = None, ur
     lower = response_headers(headers, url)
     content_type = lower.get("content-type", "").split(";", 1)[0].strip().lower()
     body = _utf8_from_bom(body, lower)
+    body = _utf8_from_guess(body, lower)
     parsed = _parse_xml_feed(body, lower, content_type)
     parsed.entries = dedupe_entries(parsed.entries)
     return parsed
@@ -45,9 +46,11 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
     # sanitize_html=False: tui/text.py turns entry HTML into plain terminal
     # text and never into markup, so feedparser's sanitizer buys us nothing,
     # and it is most of feedparser's cost (tens of ms per ordinary feed).
-    # resolve_relative_uris=False: text.py resolves links in the body itself
-    # against the article link. Link elements are still resolved by feedparser
-    # against xml:base / the content-location header set in parse_feed.
+    # resolve_relative_uris=False: feedparser would rewrite every body to do it.
+    # Each body's base (xml:base, else the content-location header set in
+    # response_headers, which is the fetch URL when the server sent none) is in
+    # its detail's "base"; entries.with_base puts it in front of the body for
+    # text/html.py. Link elements are still resolved by feedparser.
     d = feedparser_module().parse(
         io.BytesIO(body),
         response_headers=headers,
@@ -61,7 +64,7 @@ def _parse_xml_feed(body: bytes, headers: dict[str, str], content_type: str) -> 
     if not entries and not title and (not version or d.get("bozo")):
         raise FeedError(_not_a_feed_reason(body, content_type, d))
 
-    parsed = parsed_feed(feed, entries, d.get("namespaces", {}) or {})
+    parsed = parsed_feed(feed, entries, d.get("namespaces", {}) or {}, version)
     if d.get("bozo"):
         parsed.bozo = one_line(d.get("bozo_exception")) or "feed is not well-formed"
     return parsed
@@ -97,6 +100,58 @@ def _utf8_from_bom(body: bytes, headers: dict[str, str]) -> bytes:
             headers["content-type"] = f"{kind}; charset=utf-8"
             return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", "surrogatepass")
     return body
+
+
+_DECLARED_ENCODING = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=", re.I)
+
+# Below this confidence ("chaos" above it) a guess is worse than feedparser's own
+# fallback, which reads the bytes as windows-1252.
+_GUESS_CHAOS = 0.3
+_NEAR_TIE = 0.1
+
+
+def _utf8_from_guess(body: bytes, headers: dict[str, str]) -> bytes:
+    """A body that names no encoding and is not UTF-8, as UTF-8 by a guess.
+
+    Neither the server (charset=) nor the XML declaration (encoding=) named one,
+    so XML would read it as UTF-8; it is not, and feedparser then falls back to
+    windows-1252, which turns Shift-JIS, EUC-JP or KOI8-R into mojibake.
+    charset-normalizer guesses the way browsers do; a declared encoding is never
+    second-guessed, and a body that is valid UTF-8 is left alone.
+    """
+    if body.startswith((codecs.BOM_UTF8, *(bom for bom, _ in _BOMS))):
+        return body
+    if _charset_param(headers.get("content-type", "")) or _DECLARED_ENCODING.match(body):
+        return body
+    try:
+        body.decode("utf-8")
+        return body
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # only the rare undeclared body pays its import
+
+    matches = list(from_bytes(body))
+    if not matches or matches[0].chaos > _GUESS_CHAOS or matches[0].encoding in ("utf_8", "ascii"):
+        return body
+    best = matches[0]
+    # Short Western text fits every Latin code page about as well; windows-1252
+    # is the web's default for it (WHATWG), so it wins any near tie.
+    for match in matches:
+        if match.encoding == "cp1252" and match.chaos <= best.chaos + _NEAR_TIE:
+            best = match
+            break
+    text = _XML_DECL.sub("", str(best).lstrip("\ufeff"), count=1)
+    kind = headers.get("content-type", "").split(";", 1)[0].strip() or "application/xml"
+    headers["content-type"] = f"{kind}; charset=utf-8"
+    return b'<?xml version="1.0" encoding="utf-8"?>' + text.encode("utf-8", "surrogatepass")
+
+
+def _charset_param(content_type: str) -> str:
+    for chunk in content_type.split(";")[1:]:
+        key, _, value = chunk.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip("\"'")
+    return ""
 
 
 def _not_a_feed_reason(body: bytes, content_type: str, d: Any) -> str:

@@ -349,7 +349,9 @@ def date_of_text(text: str) -> Any:
                 hours, minutes = -hours, -minutes
     try:
         year_, month_, day_, hour_, minute_, second_ = fields
-        stamp = datetime(year_, month_, day_, hour_, minute_, second_) - timedelta(hours=hours, minutes=minutes)
+        stamp = datetime(year_, month_, day_, hour_, minute_, second_) - timedelta(
+            hours=hours, minutes=minutes
+        )
         return stamp.utctimetuple()
     except (ValueError, OverflowError):
         raise Unsure from None  # feedparser would try its other date readers

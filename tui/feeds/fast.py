@@ -137,12 +137,14 @@ def _parse(body: bytes, headers: dict | None, url: str) -> ParsedFeed:
     if root.tag == "rss":
         doc = _Doc(declared, default_ns=None, base=base)
         feed, entries = _read_rss(root, doc)
+        version = "rss20"
     elif root.tag == f"{{{ATOM}}}feed":
         doc = _Doc(declared, default_ns=ATOM, base=base)
         feed, entries = _read_atom(root, doc)
+        version = "atom10"
     else:
         raise Unsure
-    parsed = rules.parsed_feed(feed, entries, doc.namespaces_in_use)
+    parsed = rules.parsed_feed(feed, entries, doc.namespaces_in_use, version)
     parsed.entries = rules.dedupe_entries(parsed.entries)
     return parsed
 
@@ -380,11 +382,12 @@ def _read_rss_item(item: ET.Element, doc: _Doc) -> dict:
             once("description")
             _plain(el)
             entry["summary"] = _text(el)
+            entry["summary_detail"] = {"type": "text/html", "base": doc.base}
         elif name == ("content", "encoded"):
             once("content")
             _plain(el)
             value = _text(el)
-            entry["content"] = [{"value": value}]
+            entry["content"] = [{"value": value, "type": "text/html", "base": doc.base}]
             entry.setdefault("summary", value)
         elif name in (("", "author"), ("dc", "creator")):
             once("author")
@@ -425,12 +428,17 @@ def _read_rss_item(item: ET.Element, doc: _Doc) -> dict:
 
 
 def _atom_text(el: ET.Element) -> str:
+    return _atom_typed(el)[0]
+
+
+def _atom_typed(el: ET.Element) -> tuple[str, str]:
+    """A text construct's value and its type as feedparser names it."""
     kind = _attrs(el, {"type"}).get("type")
     if kind is not None:
         kind = kind.lower()
     if kind not in _TEXT_TYPES:
         raise Unsure  # xhtml (feedparser rebuilds the markup) and other media types
-    return _text(el)
+    return _text(el), _TEXT_TYPES[kind]
 
 
 def _atom_link(el: ET.Element, doc: _Doc, context: dict) -> None:
@@ -457,7 +465,8 @@ def _atom_id(el: ET.Element, doc: _Doc, context: dict) -> None:
     context.setdefault("link", value)
 
 
-def _atom_author(el: ET.Element, doc: _Doc) -> str:
+def _atom_author(el: ET.Element, doc: _Doc, context: dict) -> None:
+    """One more of the context's authors, as feedparser lists them."""
     _plain(el)
     if (el.text or "").strip():
         raise Unsure
@@ -473,10 +482,7 @@ def _atom_author(el: ET.Element, doc: _Doc) -> str:
             raise Unsure
         _plain(child)
         parts[local] = _raw(child)  # feedparser takes these without its text repairs
-    name, email = parts.get("name"), parts.get("email")
-    if name and email:
-        return f"{name} ({email})"
-    return name or email or ""
+    context.setdefault("authors", []).append(parts)
 
 
 def _read_atom(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
@@ -490,7 +496,8 @@ def _read_atom(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
             entries.append(_read_atom_entry(el, doc))
         elif name == ("", "title"):
             once("title")
-            feed["title"] = _atom_text(el)
+            feed["title"], kind = _atom_typed(el)
+            feed["title_detail"] = {"type": kind}
         elif name == ("", "link"):
             _atom_link(el, doc, feed)
         elif name == ("", "id"):
@@ -501,8 +508,7 @@ def _read_atom(root: ET.Element, doc: _Doc) -> tuple[dict, list[dict]]:
             _plain(el)
             _date(el)
         elif name == ("", "author"):
-            once("author")
-            _atom_author(el, doc)
+            _atom_author(el, doc, feed)
         elif name in (("sy", "updateperiod"), ("sy", "updatefrequency")):
             once(name[1])
             _plain(el)
@@ -527,14 +533,16 @@ def _read_atom_entry(entry_el: ET.Element, doc: _Doc) -> dict:
             _atom_link(el, doc, entry)
         elif name == ("", "title"):
             once("title")
-            entry["title"] = _atom_text(el)
+            entry["title"], kind = _atom_typed(el)
+            entry["title_detail"] = {"type": kind}
         elif name == ("", "summary"):
             once("summary")
-            entry["summary"] = _atom_text(el)
+            entry["summary"], kind = _atom_typed(el)
+            entry["summary_detail"] = {"type": kind, "base": doc.base}
         elif name == ("", "content"):
             once("content")
-            value = _atom_text(el)
-            entry["content"] = [{"value": value}]
+            value, kind = _atom_typed(el)
+            entry["content"] = [{"value": value, "type": kind, "base": doc.base}]
             entry.setdefault("summary", value)
         elif name == ("", "published"):
             once("published")
@@ -545,8 +553,7 @@ def _read_atom_entry(entry_el: ET.Element, doc: _Doc) -> dict:
             _plain(el)
             entry["updated_parsed"] = _date(el)
         elif name == ("", "author"):
-            once("author")
-            entry["author"] = _atom_author(el, doc)
+            _atom_author(el, doc, entry)
         elif doc.thread is not None and name == (doc.thread, "total"):
             once("total")
             _plain(el)

@@ -4,7 +4,15 @@ import html
 import json
 from urllib.parse import urljoin
 
-from tui.feeds.entries import FeedError, as_str, fallback_guid, iso_to_posix, one_line
+from tui.feeds.entries import (
+    FeedError,
+    as_str,
+    fallback_guid,
+    iso_to_posix,
+    one_line,
+    text_as_html,
+    with_base,
+)
 from tui.model import Article, ParsedFeed
 
 _JSONFEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
@@ -40,6 +48,9 @@ def parse_json_feed(body: bytes, content_type: str, base_url: str) -> ParsedFeed
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             entries.append(_article_from_json_item(item, doc, feed_base))
+    # JSON Feed's titles and names are plain text already (its HTML is only
+    # content_html): nothing to decode. Controls go at display, and a lone
+    # surrogate becomes U+FFFD in the store, costing that character only.
     return ParsedFeed(title=as_str(doc.get("title")).strip(), site_url=site_url, entries=entries)
 
 
@@ -50,10 +61,12 @@ def _article_from_json_item(item: dict, doc: dict, base: str) -> Article:
         link = urljoin(base, link)
     content_html = as_str(item.get("content_html"))
     content_text = as_str(item.get("content_text"))
-    # Keep Article.content one format (HTML) for text.py.
-    text_as_html = html.escape(content_text).replace("\n", "<br>\n") if content_text else ""
+    # Keep Article.content one format (HTML) for text.py: content_text is text,
+    # kept whole ("Vec<String>" stays), and so is the summary.
     summary = as_str(item.get("summary"))
-    content = max([content_html, text_as_html, html.escape(summary)], key=len)
+    content = max([content_html, text_as_html(content_text), html.escape(summary)], key=len)
+    # Relative links in content_html resolve against the feed's URL.
+    content = with_base(content, base, link)
     raw_id = item.get("id")
     guid = str(raw_id).strip() if isinstance(raw_id, (str, int)) and not isinstance(raw_id, bool) else ""
     return Article(

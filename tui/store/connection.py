@@ -89,7 +89,7 @@ class Database:
                     if target == TITLES_AS_TEXT:
                         # One-time data step: titles, authors and feed titles as
                         # the text they show, by the rule new ones are parsed with.
-                        from tui.text.html import html_line
+                        from tui.text.titles import html_line
 
                         db = self._db
                         rows = db.execute(

@@ -67,10 +67,10 @@ _DIM = Style(dim=True)
 _VOID = frozenset("area base br col embed hr img input keygen link meta param source track wbr".split())
 # Dropped with everything inside them: code, styling, embedded documents and
 # fallback content that is not part of the text.
-_DROP = frozenset(
-    "script style template noscript iframe object applet svg math canvas audio video "
-    "title textarea select".split()
-)
+# <object>, <applet>, <video>, <audio> and <canvas> are not here: what they hold
+# is fallback content, which a browser shows when it cannot play the media (and a
+# terminal never can), so they are transparent containers, like <span>.
+_DROP = frozenset("script style template noscript iframe svg math title textarea select".split())
 _BLOCK = frozenset(
     "p div section article header footer main nav aside address figure figcaption "
     "details summary fieldset form center hgroup dl dt caption legend "
@@ -173,9 +173,12 @@ class _Level:
 
 
 class _Renderer(HTMLParser):
-    def __init__(self, base_url: str = "", styled: bool = True, numbered: bool = True) -> None:
+    def __init__(
+        self, base_url: str = "", styled: bool = True, numbered: bool = True, first_link: int = 1
+    ) -> None:
         super().__init__(convert_charrefs=True)
         self.base_url = base_url
+        self.first_link = first_link  # the number of this text's first link
         self.styled = styled
         self.numbered = numbered  # link markers and the links list
         # output
@@ -203,6 +206,7 @@ class _Renderer(HTMLParser):
         self.cells = 0  # open <td>/<th>: blocks inside them stay on the row
         self.rows: list[int] = []  # cells so far in the current row, per open table
         self.anchor: tuple[str | None, list[str]] | None = None
+        self.base_seen = False  # only a document's first <base href> counts
 
     # -- writing ---------------------------------------------------------------
     def _write(self, s: str, style: Style | None) -> None:
@@ -508,7 +512,7 @@ class _Renderer(HTMLParser):
         if number is not None and not parts:
             return  # an empty duplicate (icon links, anchor targets) adds only noise
         if number is None:
-            number = len(self.links) + 1
+            number = len(self.links) + self.first_link
             self.link_numbers[url] = number
             label = clean_line("".join(parts))[:200] or url
             self.links.append(Link(number=number, url=url, text=label))
@@ -524,6 +528,16 @@ class _Renderer(HTMLParser):
                 self._open_line()
                 self._write(_RULE, _DIM)
                 self._block()
+        elif tag == "base" and not self.base_seen:
+            href = next((v for k, v in attrs if k == "href"), None)
+            if href:
+                self.base_seen = True
+                # Relative links below resolve against it, as in a browser; the
+                # base given by the caller (the article's link) only fills in
+                # what a relative <base> leaves open.
+                resolved = safe_url(href, self.base_url)
+                if resolved:
+                    self.base_url = resolved
         elif tag == "img":
             alt = clean_line(next((v for k, v in attrs if k == "alt"), None))[:200]
             self._words(f"[image: {alt}]" if alt else "[image]", _DIM)
@@ -562,8 +576,8 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 _PARAGRAPHS = re.compile(r"\n[ \t\f\v]*\n\s*")
 
 
-def _render(source: str | None, base_url: str, styled: bool, numbered: bool) -> Rendered:
-    r = _Renderer(base_url, styled=styled, numbered=numbered)
+def _render(source: str | None, base_url: str, styled: bool, numbered: bool, first_link: int = 1) -> Rendered:
+    r = _Renderer(base_url, styled=styled, numbered=numbered, first_link=first_link)
     if not source:
         return r.finish()
     if _TAG_START.search(source) is None:
@@ -591,9 +605,12 @@ def _render_plain(r: _Renderer, source: str) -> None:
             r._words(_WS_RUN.sub(" ", line), None)
 
 
-def html_to_text(html: str | None, base_url: str = "") -> Rendered:
-    """Render untrusted HTML (or plain text) as styled, control-free terminal text."""
-    return _render(html, base_url, styled=True, numbered=True)
+def html_to_text(html: str | None, base_url: str = "", *, first_link: int = 1) -> Rendered:
+    """Render untrusted HTML (or plain text) as styled, control-free terminal text.
+
+    Links are numbered from ``first_link``, so texts shown one after another
+    (an article's updates) can share one list of numbers."""
+    return _render(html, base_url, styled=True, numbered=True, first_link=first_link)
 
 
 def html_to_plain(html: str | None) -> str:
@@ -601,7 +618,7 @@ def html_to_plain(html: str | None) -> str:
     return _render(html, "", styled=False, numbered=False).plain
 
 
-_DROPPED_BLOCKS = re.compile(r"<(script|style|template|noscript|iframe|object|svg)\b.*?</\1\s*>", re.I | re.S)
+_DROPPED_BLOCKS = re.compile(r"<(script|style|template|noscript|iframe|svg)\b.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
 _SPACE = re.compile(r"\s+")
 
