@@ -44,7 +44,7 @@ def all_scopes() -> tuple[list[type], list[type]]:
     from tui.ui.widgets.feed_list import FeedList
     from tui.ui.widgets.timeline import Timeline
 
-    main = [MainScreen, Timeline, FeedList]
+    main: list[type] = [MainScreen, Timeline, FeedList]
     return [ThreadlineApp, *main, ArticleScreen, ThreadScreen, CommentTree], main
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -14,6 +15,13 @@ from tui.ui.widgets.timeline import Timeline
 
 
 class MainScreen(Screen):
+    class SearchRequested(Message):
+        """The reader searched (``query``) or closed the search (None); the app reloads."""
+
+        def __init__(self, query: str | None) -> None:
+            super().__init__()
+            self.query = query
+
     BINDINGS = keyed(
         "main",
         [
@@ -50,12 +58,12 @@ class MainScreen(Screen):
         if box.display:
             box.value = ""
             box.display = False
-            self.app.show_search(None)
+            self.post_message(self.SearchRequested(None))
             self.timeline.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.app.show_search(event.value.strip() or None)
+        self.post_message(self.SearchRequested(event.value.strip() or None))
         self.timeline.focus()
 
     def on_key(self, event) -> None:
