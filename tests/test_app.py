@@ -127,8 +127,10 @@ async def test_enter_on_a_live_update_opens_the_article_at_that_update():
         await wait_for(pilot, lambda: isinstance(app.screen, ArticleScreen))
         screen = app.screen
         assert screen.focus_update == app.timeline.rows[index].update_key
-        assert screen.focus_update in screen.update_lines
-        assert "◆" in str(screen.query_one("#article-body").render())
+        assert screen.view.index(screen.focus_update) == 1  # 1705 first, then 1600, then the story
+        drawn = [str(w.render()) for w in screen.part_widgets()]
+        assert "◆ 2026-11-18 17:05 UTC" in drawn[0] and "◆ 2026-11-18 16:00 UTC" in drawn[1]
+        assert "◆" not in drawn[2] and "The storm arrived at dawn." in drawn[2]
 
 
 async def test_help_lists_the_keys_of_the_timeline():

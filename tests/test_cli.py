@@ -196,7 +196,10 @@ def test_home_that_does_not_exist_yet_works_for_every_later_command(tmp_path):
     home = tmp_path / "fresh"
     for argv in (["list"], ["add", "http://127.0.0.1:9/feed"], ["list"], ["export"]):
         done = subprocess.run(
-            [sys.executable, "-m", "tui", "--home", str(home), *argv], capture_output=True, text=True, timeout=60
+            [sys.executable, "-m", "tui", "--home", str(home), *argv],
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert done.returncode == 0, (argv, done.stderr)
         assert "Traceback" not in done.stderr

@@ -691,3 +691,28 @@ async def test_resize_rewraps_and_keeps_the_cursor_on_screen():
         top = round(tree.scroll_y)
         assert top <= after[0] < top + tree.size.height
         assert f"u{tree.thread.index[cid]} " in tree.render_line(after[0] - top).text
+
+
+async def test_escape_while_the_thread_is_loading_does_not_crash():
+    """The load finishes after its screen is gone: nothing may touch the old screen
+    (it raised NoMatches('#thread-title') and ended the app)."""
+    gate = asyncio.Event()
+
+    class Slow(Source):
+        async def __call__(self) -> list[Comment]:
+            await gate.wait()
+            return await super().__call__()
+
+    class Base(App):
+        def on_mount(self) -> None:
+            self.push_screen(ThreadScreen("slow", Slow(fixture_comments()), poll_every=None, clock=clock))
+
+    app = Base()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ThreadScreen)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        gate.set()
+        await pilot.pause(0.3)
+        assert app.is_running and not isinstance(app.screen, ThreadScreen)

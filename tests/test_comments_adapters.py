@@ -11,14 +11,14 @@ from calendar import timegm
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
 from loopback import LoggedRequest, Reply
 
 from tui.comments.base import CommentsError, SourceConfig, ThreadSource, parse_time
-from tui.comments.discover import load_comments, load_more
+from tui.comments.registry import load_comments, load_more
 from tui.comments.tree import build_thread
 from tui.model import Comment
+from tui.net import Fetcher
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comments"
 JSON = "application/json; charset=UTF-8"
@@ -83,8 +83,8 @@ async def test_wordpress_fetches_every_page_and_keeps_the_nesting(server):
     assert len(pages) == 3
     server.route("/wp-json/wp/v2/posts/77", Reply(body=fixture("wordpress-post.json"), content_type=JSON))
     source = ThreadSource("wordpress", "77", server.url(""), "https://harbour.example/p/")
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, source, SourceConfig())
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, source, SourceConfig())
 
     hits = server.hits("/wp-json/wp/v2/comments")
     assert sorted(parse_qs(h.query)["page"][0] for h in hits) == ["1", "2", "3"]
@@ -108,8 +108,8 @@ async def test_wordpress_fetches_every_page_and_keeps_the_nesting(server):
 async def test_wordpress_accepts_a_wp_json_root_and_no_post_author(server):
     wp_pages(server, per_page=100, total_header=False)
     source = ThreadSource("wordpress", "77", server.url("/wp-json/"), "")
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, source, SourceConfig())
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, source, SourceConfig())
     assert len(comments) == 10
     assert not any(c.by_author for c in comments)  # posts/77 is 404 here: unknown, so unmarked
     assert len(server.hits("/wp-json/wp/v2/comments")) == 1
@@ -126,8 +126,8 @@ async def test_wordpress_rest_route_root(server):
 
     server.route("/", handler)
     source = ThreadSource("wordpress", "77", server.url("/?rest_route=/"), "")
-    async with httpx.AsyncClient() as client:
-        result = await load_comments(client, source, SourceConfig())
+    async with Fetcher() as fetcher:
+        result = await load_comments(fetcher, source, SourceConfig())
     assert len(result) == 10
 
 
@@ -140,8 +140,8 @@ async def test_wordpress_page_count_is_capped(server, monkeypatch):
         Reply(200, "[]", {"X-WP-TotalPages": "100000"}, content_type=JSON),
     )
     source = ThreadSource("wordpress", "77", server.url(""), "")
-    async with httpx.AsyncClient() as client:
-        assert await load_comments(client, source, SourceConfig()) == []
+    async with Fetcher() as fetcher:
+        assert await load_comments(fetcher, source, SourceConfig()) == []
     assert len(server.hits("/wp-json/wp/v2/comments")) == 3
 
 
@@ -157,8 +157,8 @@ async def test_wordpress_falls_back_to_the_comment_feed_when_rest_is_off(server)
         "https://harbour.example/p/",
         (("feed", feed), ("feed_kind", "atom")),
     )
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, source, SourceConfig())
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, source, SourceConfig())
     assert len(comments) == 10 and max(d for _, d in shape(comments)) == 6
 
 
@@ -171,8 +171,8 @@ async def test_atom_threading_with_a_non_standard_prefix(server):
     url = server.route(
         "/feed/atom/", Reply(body=fixture("atom-comments.xml"), content_type="application/atom+xml")
     )
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, ThreadSource("atom", url, "", ""), SourceConfig())
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, ThreadSource("atom", url, "", ""), SourceConfig())
     cid = {k: f"{GUID}#comment-{500 + int(k[1:])}" for k, _ in SHAPE}
     assert shape(comments) == [(cid[k], d) for k, d in SHAPE]
     by_id = {c.id: c for c in comments}
@@ -193,9 +193,9 @@ async def test_atom_window_without_the_parent_leaves_an_orphan(server):
     entry_end = body.index("</entry>", c4) + len("</entry>")
     body = body[:entry_start] + body[entry_end:]
     url = server.route("/feed/atom/", Reply(body=body, content_type="application/atom+xml"))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("atom", url, "", "", (("post", GUID),)), SourceConfig()
+            fetcher, ThreadSource("atom", url, "", "", (("post", GUID),)), SourceConfig()
         )
     thread = build_thread(comments)
     orphans = sorted(n.comment.id for n in thread.nodes if n.orphan)
@@ -204,8 +204,8 @@ async def test_atom_window_without_the_parent_leaves_an_orphan(server):
 
 async def test_rss_comment_feed_is_flat_and_oldest_first(server):
     url = server.route("/p/feed/", Reply(body=fixture("rss-comments.xml")))
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, ThreadSource("rss", url, "", ""), SourceConfig())
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, ThreadSource("rss", url, "", ""), SourceConfig())
     assert [c.id for c in comments] == [f"{GUID}#comment-{n}" for n in (507, 508, 509, 510)]
     assert all(c.parent_id is None for c in comments)
     assert [c.author for c in comments] == ["Dale Okoro", "Ruth Calloway", "Tobias Reyne", "Ruth Calloway"]
@@ -215,9 +215,9 @@ async def test_rss_comment_feed_is_flat_and_oldest_first(server):
 
 async def test_a_web_page_is_not_a_comment_feed(server):
     url = server.route("/feed/", Reply(body="<html><body>Oops</body></html>", content_type="text/html"))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError, match="not a comment feed"):
-            await load_comments(client, ThreadSource("rss", url, "", ""), SourceConfig())
+            await load_comments(fetcher, ThreadSource("rss", url, "", ""), SourceConfig())
 
 
 # -- Hacker News -----------------------------------------------------------------------
@@ -238,8 +238,8 @@ async def test_hackernews_tree_ranked_by_firebase(server):
     source = ThreadSource(
         "hackernews", "41000100", server.url(""), "https://news.ycombinator.com/item?id=41000100"
     )
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, source, config_for(server))
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, source, config_for(server))
     result = shape(comments)
     # Firebase kids: c2, then the deleted comment, then c1 (Algolia had c1 first).
     tops = [cid for cid, depth in result if depth == 0]
@@ -255,9 +255,9 @@ async def test_hackernews_tree_ranked_by_firebase(server):
 
 async def test_hackernews_deleted_comment_keeps_its_replies(server):
     serve_hn(server)
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("hackernews", "41000100", server.url(""), ""), config_for(server)
+            fetcher, ThreadSource("hackernews", "41000100", server.url(""), ""), config_for(server)
         )
     by_id = {c.id: c for c in comments}
     gone = by_id["41000199"]
@@ -268,9 +268,9 @@ async def test_hackernews_deleted_comment_keeps_its_replies(server):
 
 async def test_hackernews_without_firebase_keeps_algolia_order(server):
     serve_hn(server, firebase=Reply(503, "down", content_type="text/plain"))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("hackernews", "41000100", server.url(""), ""), config_for(server)
+            fetcher, ThreadSource("hackernews", "41000100", server.url(""), ""), config_for(server)
         )
     tops = [cid for cid, depth in shape(comments) if depth == 0]
     assert tops == [HN["c1"], "41000199", HN["c2"]]
@@ -285,9 +285,9 @@ async def test_hackernews_ten_thousand_deep_chain(server):
     body = '{"id":1000000,"type":"story","author":"op","children":[' + opening + "]}" * depth + "]}"
     server.route("/api/v1/items/1000000", Reply(body=body, content_type=JSON))
     server.route("/v0/item/1000000.json", Reply(body='{"id":1000000,"kids":[1]}', content_type=JSON))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("hackernews", "1000000", server.url(""), ""), config_for(server)
+            fetcher, ThreadSource("hackernews", "1000000", server.url(""), ""), config_for(server)
         )
     assert len(comments) == depth
     assert comments[-1].id == str(depth) and comments[-1].parent_id == str(depth - 1)
@@ -303,8 +303,8 @@ RD = {k: f"k{int(k[1:]):02d}x" for k, _ in SHAPE}
 async def test_reddit_thread_with_replies_listings_and_stubs(server):
     server.route("/comments/1q2w3e.json", Reply(body=fixture("reddit-thread.json"), content_type=JSON))
     source = ThreadSource("reddit", "1q2w3e", server.url(""), "")
-    async with httpx.AsyncClient() as client:
-        comments = await load_comments(client, source, config_for(server))
+    async with Fetcher() as fetcher:
+        comments = await load_comments(fetcher, source, config_for(server))
     assert parse_qs(server.hits("/comments/1q2w3e.json")[0].query) == {"raw_json": ["1"]}
     result = shape(comments)
     expected = [
@@ -339,9 +339,9 @@ async def test_reddit_thread_with_replies_listings_and_stubs(server):
 async def test_reddit_load_more_expands_a_stub(server):
     server.route("/api/morechildren.json", Reply(body=fixture("reddit-morechildren.json"), content_type=JSON))
     stub = Comment(id="more:m01x", parent_id=RD["c4"], more=3, more_ids=["m01x", "m02x", "m03x"])
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         more = await load_more(
-            client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
+            fetcher, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
         )
     query = parse_qs(server.hits("/api/morechildren.json")[0].query)
     assert query["link_id"] == ["t3_1q2w3e"] and query["children"] == ["m01x,m02x,m03x"]
@@ -395,9 +395,9 @@ async def test_reddit_continue_this_thread_stub(server):
         ),
     )
     stub = Comment(id="more:_" + RD["c9"], parent_id=RD["c9"], more=1)
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         more = await load_more(
-            client, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
+            fetcher, ThreadSource("reddit", "1q2w3e", server.url(""), ""), stub, config_for(server)
         )
     assert [(c.id, c.parent_id, c.html) for c in more] == [("z01x", RD["c9"], "<p>deep</p>")]
 
@@ -409,9 +409,9 @@ LB = {k: f"lb{int(k[1:]):02d}qz" for k, _ in SHAPE}
 
 async def test_lobsters_story(server):
     server.route("/s/q7x2ab.json", Reply(body=fixture("lobsters-story.json"), content_type=JSON))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+            fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
         )
     assert shape(comments) == [(LB[k], d) for k, d in SHAPE]
     by_id = {c.id: c for c in comments}
@@ -427,9 +427,9 @@ async def test_lobsters_parents_from_depth_when_not_named(server):
     for c in story["comments"]:
         del c["parent_comment"]
     server.route("/s/q7x2ab.json", Reply(body=json.dumps(story), content_type=JSON))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         comments = await load_comments(
-            client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+            fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
         )
     assert shape(comments) == [(LB[k], d) for k, d in SHAPE]
 
@@ -450,9 +450,9 @@ def _at(source: ThreadSource, server) -> ThreadSource:
 
 @pytest.mark.parametrize("source", ERROR_SOURCES, ids=lambda s: s.kind)
 async def test_missing_thread_is_a_short_404_reason(server, source):
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError) as err:
-            await load_comments(client, _at(source, server), config_for(server))
+            await load_comments(fetcher, _at(source, server), config_for(server))
     assert str(err.value) == "comments are closed or missing (404)"
 
 
@@ -466,33 +466,33 @@ async def test_a_body_that_is_not_json(server, source):
         "/s/q7x2ab.json",
     ):
         server.route(path, page)
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError, match=r"^not JSON"):
-            await load_comments(client, _at(source, server), config_for(server))
+            await load_comments(fetcher, _at(source, server), config_for(server))
 
 
 async def test_truncated_json_is_not_json(server):
     server.route("/s/q7x2ab.json", Reply(body='{"comments": [', content_type=JSON))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError, match=r"^not JSON$"):
             await load_comments(
-                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+                fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
             )
 
 
 async def test_server_errors_and_bad_ids(server):
     server.route("/s/q7x2ab.json", Reply(503, "busy", content_type="text/plain"))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError, match=r"\(503\)"):
             await load_comments(
-                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+                fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
             )
         with pytest.raises(CommentsError, match="not a Hacker News item id"):
             await load_comments(
-                client, ThreadSource("hackernews", "../x", server.url(""), ""), config_for(server)
+                fetcher, ThreadSource("hackernews", "../x", server.url(""), ""), config_for(server)
             )
         with pytest.raises(CommentsError, match="unknown comment source"):
-            await load_comments(client, ThreadSource("usenet", "x", "", ""), config_for(server))
+            await load_comments(fetcher, ThreadSource("usenet", "x", "", ""), config_for(server))
     assert len(server.requests) == 1
 
 
@@ -501,10 +501,10 @@ async def test_oversized_body_is_refused(server, monkeypatch):
 
     monkeypatch.setattr(base, "MAX_BODY", 1000)
     server.route("/s/q7x2ab.json", Reply(body=fixture("lobsters-story.json"), content_type=JSON))
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError, match="too large"):
             await load_comments(
-                client, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+                fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
             )
 
 
@@ -545,7 +545,7 @@ async def test_wordpress_one_failing_page_fails_the_thread(server):
         return Reply(200, json.dumps(comments[:2]), {"X-WP-TotalPages": "3"}, content_type=JSON)
 
     server.route("/wp-json/wp/v2/comments", handler)
-    async with httpx.AsyncClient() as client:
+    async with Fetcher() as fetcher:
         with pytest.raises(CommentsError) as err:
-            await load_comments(client, ThreadSource("wordpress", "77", server.url(""), ""), SourceConfig())
+            await load_comments(fetcher, ThreadSource("wordpress", "77", server.url(""), ""), SourceConfig())
     assert str(err.value) == "the server failed (500)"

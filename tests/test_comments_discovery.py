@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 from loopback import Reply
 
@@ -15,10 +14,11 @@ from tui.comments.discover import (
     ThreadSource,
     discover,
     discover_from_page,
-    load_comments,
     source_from_url,
 )
+from tui.comments.registry import load_comments
 from tui.model import Article
+from tui.net import Fetcher
 
 FIXTURES = Path(__file__).parent / "fixtures" / "comments"
 PAGE = (FIXTURES / "wordpress-post-page.html").read_text()
@@ -202,8 +202,8 @@ async def test_page_with_rest_root_and_shortlink(server):
             content_type="text/html; charset=UTF-8",
         ),
     )
-    async with httpx.AsyncClient() as client:
-        source = await discover_from_page(client, url, CONFIG)
+    async with Fetcher() as fetcher:
+        source = await discover_from_page(fetcher, url, CONFIG)
     assert (source.kind, source.ref, source.api_base, source.page_url) == ("wordpress", "77", api, url)
 
 
@@ -216,8 +216,8 @@ async def test_page_post_id_from_body_class_or_article_id(server, variant):
         article_id="post-77" if variant == "article" else "main",
     )
     url = server.route("/live/", Reply(body=body, content_type="text/html"))
-    async with httpx.AsyncClient() as client:
-        source = await discover_from_page(client, url, CONFIG)
+    async with Fetcher() as fetcher:
+        source = await discover_from_page(fetcher, url, CONFIG)
     assert (source.kind, source.ref, source.api_base) == ("wordpress", "77", server.url("/wp-json/"))
 
 
@@ -226,8 +226,8 @@ async def test_page_without_rest_falls_back_to_its_own_comment_feed(server):
         "/2026/11/storm-idris-live/",
         Reply(body=page_html(comment_feed="/2026/11/storm-idris-live/feed/"), content_type="text/html"),
     )
-    async with httpx.AsyncClient() as client:
-        source = await discover_from_page(client, url, CONFIG)
+    async with Fetcher() as fetcher:
+        source = await discover_from_page(fetcher, url, CONFIG)
     # Not the site's /feed/ nor /comments/feed/: the post's own comment feed.
     assert (source.kind, source.ref) == ("rss", server.url("/2026/11/storm-idris-live/feed/"))
 
@@ -236,15 +236,15 @@ async def test_page_with_nothing_and_a_missing_page(server):
     url = server.route(
         "/plain", Reply(body="<html><body><p>No comments here.</p></body></html>", content_type="text/html")
     )
-    async with httpx.AsyncClient() as client:
-        assert await discover_from_page(client, url, CONFIG) is None
+    async with Fetcher() as fetcher:
+        assert await discover_from_page(fetcher, url, CONFIG) is None
         with pytest.raises(CommentsError, match=r"\(404\)"):
-            await discover_from_page(client, server.url("/gone"), CONFIG)
+            await discover_from_page(fetcher, server.url("/gone"), CONFIG)
 
 
 async def test_discussion_urls_are_not_fetched(server):
-    async with httpx.AsyncClient() as client:
-        source = await discover_from_page(client, "https://news.ycombinator.com/item?id=7", CONFIG)
+    async with Fetcher() as fetcher:
+        source = await discover_from_page(fetcher, "https://news.ycombinator.com/item?id=7", CONFIG)
     assert source.kind == "hackernews"
     assert server.requests == []
 
@@ -269,7 +269,7 @@ async def test_page_source_loads_end_to_end(server):
     article = Article(guid="tag:x", link=page, comments_url=page + "#comments")
     source = discover(article, CONFIG)
     assert source.kind == "page"
-    async with httpx.AsyncClient() as client:
-        loaded = await load_comments(client, source, CONFIG)
+    async with Fetcher() as fetcher:
+        loaded = await load_comments(fetcher, source, CONFIG)
     assert len(loaded) == 10
     assert json.loads(comments)[0]["id"] == int(loaded[0].id)

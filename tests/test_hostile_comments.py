@@ -15,14 +15,14 @@ from __future__ import annotations
 import json
 import time
 
-import httpx
 import pytest
 from loopback import Reply
 
 from tui.comments.base import CommentsError, SourceConfig, ThreadSource
-from tui.comments.discover import load_comments
+from tui.comments.registry import load_comments
 from tui.comments.tree import build_thread
 from tui.model import Comment
+from tui.net import Fetcher
 from tui.text.html import html_to_text
 from tui.ui.widgets.comment_tree import comment_search_text
 
@@ -176,9 +176,9 @@ def _source(kind: str, server) -> tuple[ThreadSource, SourceConfig]:
 @pytest.mark.parametrize("kind", ["wordpress", "hackernews", "lobsters"])
 async def test_adapters_survive_nulls_junk_duplicates_and_bad_links(kind, server):
     source, config = _source(kind, server)
-    async with httpx.AsyncClient(timeout=5) as client:
+    async with Fetcher(timeout=5) as fetcher:
         try:
-            comments = await load_comments(client, source, config)
+            comments = await load_comments(fetcher, source, config)
         except CommentsError as exc:  # refusing the thread is fine, with a short reason
             assert len(str(exc)) <= 120
             return
@@ -218,10 +218,10 @@ SOURCE_FAULTS = [
 async def test_thread_source_faults_fail_fast_with_a_short_reason(name, reply, reason, server):
     server.route("/wp-json/wp/v2/comments", reply)
     source = ThreadSource("wordpress", "5", server.url(""))
-    async with httpx.AsyncClient(timeout=httpx.Timeout(0.5)) as client:
+    async with Fetcher(timeout=0.5) as fetcher:
         started = time.monotonic()
         with pytest.raises(CommentsError) as failed:
-            await load_comments(client, source, SourceConfig())
+            await load_comments(fetcher, source, SourceConfig())
         elapsed = time.monotonic() - started
     assert reason in str(failed.value) and len(str(failed.value)) <= 120
     # A trickle never trips a per-read timeout; only a whole-request deadline

@@ -73,7 +73,9 @@ def test_no_import_cycles():
     graph = {name: {m for m in _tui_imports(p) if m in modules and m != name} for name, p in modules.items()}
     # A package's __init__ importing its own submodules is a re-export, not a cycle.
     for name in graph:
-        graph[name] = {m for m in graph[name] if not (m.startswith(name + ".") and modules[name].name == "__init__.py")}
+        graph[name] = {
+            m for m in graph[name] if not (m.startswith(name + ".") and modules[name].name == "__init__.py")
+        }
     cycles = []
     state: dict[str, int] = {}
 
@@ -96,7 +98,9 @@ MAX_MODULE_LINES = 650
 
 
 def test_no_module_over_650_lines():
-    sizes = {str(p.relative_to(TUI)): len(p.read_text(encoding="utf-8").splitlines()) for p in TUI.rglob("*.py")}
+    sizes = {
+        str(p.relative_to(TUI)): len(p.read_text(encoding="utf-8").splitlines()) for p in TUI.rglob("*.py")
+    }
     assert {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES} == {}
 
 

@@ -4,6 +4,7 @@ it for offline reading, and merges new replies in while the reader sits still.""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -34,8 +35,8 @@ def newsroom():
         yield room
 
 
-async def polled_store(room: Newsroom) -> Store:
-    store = Store.memory()
+async def polled_store(room: Newsroom, cls: type[Store] = Store) -> Store:
+    store = cls.memory()
     for url, title, folder in room.feeds():
         store.add_feed(url, title=title, folder=folder)
     async with Fetcher() as fetcher:
@@ -53,7 +54,9 @@ def publish_comment_on(room: Newsroom, title: str) -> str:
 
 
 def tree_of(app):
-    return app.screen.tree
+    screen = app.screen
+    # ThreadScreen.tree is being renamed comment_tree (it shadowed DOMNode.tree).
+    return getattr(screen, "comment_tree", None) or screen.tree
 
 
 async def test_c_opens_the_thread_of_a_feed_entry_and_merges_new_replies(newsroom):
@@ -90,7 +93,7 @@ async def test_c_opens_the_thread_of_a_feed_entry_and_merges_new_replies(newsroo
         await wait_for(pilot, lambda: not isinstance(app.screen, ThreadScreen))
     # The thread was cached for offline reading and its comments remembered as seen.
     article = store.article(app.timeline.rows[live].article_id)
-    key = discover(article, source_config(app)).key
+    key = discover(article, source_config(app.config.sources)).key
     comments, _ = store.load_thread(key)
     assert len(comments) == expected + 1
     assert len(store.seen_comments(key)) == expected + 1
@@ -170,3 +173,34 @@ async def test_enter_on_a_reddit_more_stub_loads_the_replies_in_place(server):
         assert "more:m01x" not in tree.thread.index
         assert len(tree.thread) == before - 1 + 3
         assert len(server.hits("/api/morechildren.json")) == 1
+
+
+async def test_opening_a_thread_keeps_the_store_off_the_event_loop(newsroom):
+    from test_comments_session import RecordingStore
+
+    from tui.ui.thread_opener import thread_fetcher
+
+    store = await polled_store(newsroom, RecordingStore)
+    article = next(a for a in store.articles() if a.title.startswith("LIVE: Dock"))
+    app = ThreadlineApp(store, Config(timezone="UTC"), poll=False, opener=lambda u: None)
+    loop_thread = threading.current_thread()
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert not hasattr(app, "comments_client")
+        assert thread_fetcher(app) is app.fetcher  # no poller: the app's own Fetcher
+        for visit in range(2):  # the second visit reads the cached copy and the seen marks
+            store.calls = []
+            app.open_comments(article)
+            await wait_for(
+                pilot, lambda: isinstance(app.screen, ThreadScreen) and len(tree_of(app).thread) >= 10
+            )
+            # Leave once the live load is done (the cached copy shows first): closing
+            # the screen mid-load is a ThreadScreen race of its own, not this test's.
+            await wait_for(pilot, lambda s=app.screen: s._updated_at is not None and not s._loading)
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: not isinstance(app.screen, ThreadScreen))
+            await pilot.pause(0.2)
+            names = {name for name, _ in store.calls}
+            assert {"feed_by_id", "load_thread", "seen_comments", "save_thread"} <= names, names
+            assert visit == 0 or "mark_comments_seen" not in names  # nothing new to mark
+            assert all(thread is not loop_thread for _, thread in store.calls), store.calls
+    assert store.seen_comments(discover(article, source_config({})).key)

@@ -1,17 +1,16 @@
 """What every comment adapter shares: the source descriptor, the error type,
-bounded fetching and time parsing. No adapter logic here."""
+fetching through the app's one ``Fetcher`` and time parsing. No adapter logic here."""
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from tui.comments import deepjson
+from tui.net import NETWORK_ERRORS, Fetcher, FetchResult
 from tui.text.sanitize import safe_url
 from tui.text.timefmt import parse_time
 
@@ -33,9 +32,6 @@ MAX_BODY = 48 * 1024 * 1024
 # Below this, decoding on the event loop costs less than a thread hop.
 _THREAD_DECODE_OVER = 512 * 1024
 _REASON_MAX = 120
-# A whole request may take this many read timeouts (20 s each in the app).
-_DEADLINE_READS = 3
-_DEFAULT_READ_TIMEOUT = 20.0
 
 
 @dataclass(frozen=True)
@@ -106,62 +102,48 @@ def _status_reason(status: int) -> str:
     return f"the server said {status}"
 
 
-def _network_reason(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, httpx.TooManyRedirects):
-        return "too many redirects"
-    detail = " ".join(str(exc).split()) or type(exc).__name__
-    return f"network error: {detail}"[:_REASON_MAX]
+def failure_reason(result: FetchResult) -> str:
+    """A failed fetch as a short reason for a thread's status line.
+
+    HTTP statuses get the thread's own words ("comments are closed..."); the
+    rest are the Fetcher's one-line reasons (timeouts, redirects, encodings),
+    with a connection failure said to be a network error.
+    """
+    if result.status >= 400:
+        return _status_reason(result.status)
+    error = result.error
+    if error.startswith("body over"):
+        return "the response is too large"
+    if not error:  # no body and no error: a 304 or a 1xx nobody asked for
+        return f"the server said {result.status}"
+    if error in NETWORK_ERRORS and error != "network error":
+        return f"network error: {error}"
+    return error[:_REASON_MAX]
 
 
 async def fetch_bytes(
-    client: httpx.AsyncClient,
+    fetcher: Fetcher,
     url: str,
     *,
-    params: dict[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     accept: str = "*/*",
     limit: int | None = None,
-) -> tuple[bytes, httpx.Headers, str]:
-    """GET ``url``; returns (body, headers, final URL) or raises CommentsError."""
-    limit = MAX_BODY if limit is None else limit
-    # httpx times each read, so a server that trickles a byte at a time never
-    # trips it: the whole request also has a deadline.
-    deadline = _DEADLINE_READS * (client.timeout.read or _DEFAULT_READ_TIMEOUT)
-    try:
-        async with asyncio.timeout(deadline):
-            return await _fetch(client, url, params, accept, limit)
-    except TimeoutError:
-        raise CommentsError("timed out") from None
-    except httpx.HTTPError as exc:
-        raise CommentsError(_network_reason(exc)) from exc
-
-
-async def _fetch(
-    client: httpx.AsyncClient, url: str, params: dict[str, Any] | None, accept: str, limit: int
-) -> tuple[bytes, httpx.Headers, str]:
-    async with client.stream(
-        "GET", url, params=params, headers={"Accept": accept}, follow_redirects=True
-    ) as response:
-        if response.status_code >= 400:
-            raise CommentsError(_status_reason(response.status_code))
-        declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise CommentsError("the response is too large")
-        chunks, size = [], 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise CommentsError("the response is too large")
-            chunks.append(chunk)
-        return b"".join(chunks), response.headers, str(response.url)
+) -> tuple[bytes, dict[str, str], str]:
+    """GET ``url`` through the Fetcher; returns (body, lower-case headers, final URL)
+    or raises CommentsError. The Fetcher holds the per-host and global slots,
+    the size cap after decompression (``limit``, default MAX_BODY) and the
+    whole-request deadline a trickling server runs into."""
+    result = await fetcher.get(url, params=params, accept=accept, limit=MAX_BODY if limit is None else limit)
+    if result.error or result.body is None:
+        raise CommentsError(failure_reason(result))
+    return result.body, result.headers, result.final_url
 
 
 async def fetch_json(
-    client: httpx.AsyncClient, url: str, *, params: dict[str, Any] | None = None
-) -> tuple[Any, httpx.Headers]:
+    fetcher: Fetcher, url: str, *, params: Mapping[str, Any] | None = None
+) -> tuple[Any, dict[str, str]]:
     """GET and decode JSON; a body that is not JSON raises CommentsError("not JSON")."""
-    body, headers, _ = await fetch_bytes(client, url, params=params, accept="application/json")
+    body, headers, _ = await fetch_bytes(fetcher, url, params=params, accept="application/json")
     if len(body) > _THREAD_DECODE_OVER:
         data = await asyncio.to_thread(decode_json, body)
     else:
@@ -175,6 +157,7 @@ async def gather_or_fail(*coros: Awaitable[Any]) -> list[Any]:
     Unlike ``asyncio.gather``, nothing keeps fetching for a thread that already
     failed, and callers see a plain CommentsError rather than an ExceptionGroup.
     """
+    tasks: list[asyncio.Task[Any]] = []
     try:
         async with asyncio.TaskGroup() as group:
             tasks = [group.create_task(c) for c in coros]  # type: ignore[arg-type]

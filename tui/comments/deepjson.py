@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from json.decoder import scanstring
+from json.decoder import scanstring  # type: ignore[attr-defined]  # real, not in typeshed
 from typing import Any
 
 __all__ = ["loads"]
@@ -33,7 +33,8 @@ def _loads_iterative(s: str) -> Any:
     end = len(s)
 
     def skip(i: int) -> int:
-        return _WS.match(s, i).end()
+        m = _WS.match(s, i)  # matches the empty string too: never None
+        return m.end() if m else i
 
     def key_at(i: int) -> tuple[str, int]:
         if i >= end or s[i] != '"':
@@ -46,6 +47,7 @@ def _loads_iterative(s: str) -> Any:
 
     # Each frame is [container, pending key]; the key is unused for lists.
     stack: list[list[Any]] = []
+    value: Any = None
     i = skip(0)
     while True:
         if i >= end:

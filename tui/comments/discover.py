@@ -1,7 +1,7 @@
-"""Where a thread lives (discovery) and loading it (one dispatcher over the adapters).
+"""Where a thread lives: from a URL, a stored feed entry or a fetched page.
 
 Discovery is pure for feed entries and URLs; only ``discover_from_page`` fetches,
-and only the page it was given.
+and only the page it was given. Loading a found source is tui.comments.registry.
 """
 
 from __future__ import annotations
@@ -10,13 +10,6 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urldefrag, urljoin, urlsplit
 
-import httpx
-
-from tui.comments.adapters.atom import load_feed_comments
-from tui.comments.adapters.hackernews import load_hackernews
-from tui.comments.adapters.lobsters import load_lobsters
-from tui.comments.adapters.reddit import load_more, load_reddit
-from tui.comments.adapters.wordpress import load_wordpress
 from tui.comments.base import (
     CommentsError,
     SourceConfig,
@@ -24,7 +17,8 @@ from tui.comments.base import (
     fetch_bytes,
     parse_time,
 )
-from tui.model import Article, Comment
+from tui.model import Article
+from tui.net import Fetcher
 
 __all__ = [
     "ThreadSource",
@@ -34,12 +28,8 @@ __all__ = [
     "source_from_url",
     "discover",
     "discover_from_page",
-    "load_comments",
-    "load_more",
-    "KINDS",
 ]
 
-KINDS = ("wordpress", "atom", "rss", "hackernews", "reddit", "lobsters", "page")
 _PAGE_LIMIT = 4 * 1024 * 1024
 _WP_API_REL = "https://api.w.org/"
 _REDDIT_PATH = re.compile(r"^/(?:(?:r|u|user)/[^/]+/)?comments/([a-z0-9]+)(?:/|$)", re.I)
@@ -168,15 +158,13 @@ def _rels(link: dict[str, str]) -> list[str]:
     return [r.lower() for r in link.get("rel", "").split()]
 
 
-async def discover_from_page(
-    client: httpx.AsyncClient, url: str, config: SourceConfig
-) -> ThreadSource | None:
+async def discover_from_page(fetcher: Fetcher, url: str, config: SourceConfig) -> ThreadSource | None:
     """Fetch a human page and find the thread under it; None if there is none."""
     direct = source_from_url(url, config)
     if direct is not None and direct.kind != "wordpress":
         return direct
     body, headers, final_url = await fetch_bytes(
-        client, url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5", limit=_PAGE_LIMIT
+        fetcher, url, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.5", limit=_PAGE_LIMIT
     )
     moved = source_from_url(final_url, config)
     if moved is not None and moved.kind != "wordpress":
@@ -225,7 +213,7 @@ async def discover_from_page(
 def _comment_feed_link(links: list[dict[str, str]], page_url: str) -> tuple[str, str] | None:
     """(kind, url) of the page's own comment feed, not the site's feeds."""
     page_path = urlsplit(page_url).path.rstrip("/")
-    best: tuple[int, str, str] | None = None
+    best: tuple[float, str, str] | None = None
     for link in links:
         if "alternate" not in _rels(link):
             continue
@@ -244,9 +232,9 @@ def _comment_feed_link(links: list[dict[str, str]], page_url: str) -> tuple[str,
         # WordPress puts the post's comment feed at <post>/feed/; the site's
         # own feeds (/feed/, /comments/feed/) sit at the root and do not count.
         if page_path and path.startswith(page_path + "/"):
-            score = 2
+            score = 2.0
         elif "comment" in title and not path.endswith("/comments/feed"):
-            score = 1
+            score = 1.0
         else:
             continue
         if kind == "atom":
@@ -265,43 +253,3 @@ def _charset(content_type: str) -> str:
         except LookupError:
             pass
     return "utf-8"
-
-
-# -- loading -----------------------------------------------------------------
-
-
-async def load_comments(
-    client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig
-) -> list[Comment]:
-    """The thread's comments as one flat list (feed it to tree.build_thread).
-
-    Kind "rss" gives a flat window of the newest comments (every comment at top
-    level); kind "page" discovers the source first. A WordPress site whose REST
-    API refuses falls back to the comment feed discovery found, if any.
-    Raises CommentsError with a short reason.
-    """
-    kind = source.kind
-    if kind == "wordpress":
-        try:
-            return await load_wordpress(client, source)
-        except CommentsError:
-            feeds = source.extras("feed")
-            if not feeds:
-                raise
-            kind = (source.extras("feed_kind") or ["rss"])[0]
-            fallback = ThreadSource(kind, feeds[0], "", source.page_url, (("post", source.page_url),))
-            return await load_feed_comments(client, fallback)
-    if kind in ("atom", "rss"):
-        return await load_feed_comments(client, source)
-    if kind == "hackernews":
-        return await load_hackernews(client, source, config)
-    if kind == "reddit":
-        return await load_reddit(client, source, config)
-    if kind == "lobsters":
-        return await load_lobsters(client, source, config)
-    if kind == "page":
-        found = await discover_from_page(client, source.ref, config)
-        if found is None or found.kind == "page":
-            raise CommentsError("no comment thread found on the page")
-        return await load_comments(client, found, config)
-    raise CommentsError(f"unknown comment source {kind[:20]!r}")

@@ -1,100 +1,140 @@
-"""Opening a comment thread: find its source, show the cached copy at once,
-then load it live (and keep it cached for offline reading)."""
+"""One open comment thread, without any UI: its cached copy, live loads, the
+expansion of "more replies" stubs, and which comments the reader has seen.
+
+Every store call runs in a thread (asyncio.to_thread): reading a cached
+50,000-comment thread takes a quarter of a second, and marking it seen tens of
+milliseconds, which the event loop of an interactive reader cannot spare.
+Fetching goes through the app's one ``Fetcher``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Protocol
 
-import httpx
+from tui.comments.base import SourceConfig, ThreadSource
+from tui.comments.discover import discover, source_from_url
+from tui.comments.registry import can_expand, load_comments, load_more
+from tui.model import Article, Comment, Feed
+from tui.net import Fetcher
 
-from tui import USER_AGENT
-from tui.comments.base import CommentsError, SourceConfig, ThreadSource
-from tui.comments.discover import discover, load_comments, source_from_url
-from tui.model import Article, Comment
-from tui.text.sanitize import clean_line
-
-if TYPE_CHECKING:
-    from tui.ui.app import ThreadlineApp
+__all__ = ["ThreadSession", "ThreadStore", "source_config", "article_source", "url_source"]
 
 
-def source_config(app: ThreadlineApp) -> SourceConfig:
+class ThreadStore(Protocol):
+    """The part of tui.store.Store a thread session uses."""
+
+    def load_thread(self, key: str) -> tuple[list[Comment], float] | None: ...
+    def save_thread(self, key: str, source: str, comments: list[Comment]) -> None: ...
+    def seen_comments(self, thread: str) -> set[str]: ...
+    def mark_comments_seen(self, thread: str, ids: list[str] | set[str]) -> None: ...
+
+
+class FeedStore(Protocol):
+    def feed_by_id(self, feed_id: int) -> Feed | None: ...
+
+
+def source_config(config_sources: Mapping[str, str]) -> SourceConfig:
+    """SourceConfig with the user's [sources] overrides (Config.sources) applied.
+
+    Host lists are given as "reddit.com, old.reddit.com"; unknown names are ignored.
+    """
     config = SourceConfig()
-    for name, value in app.config.sources.items():
+    for name, value in config_sources.items():
         current = getattr(config, name, None)
-        if isinstance(current, tuple):  # host lists: "reddit.com, old.reddit.com"
+        if not isinstance(value, str):
+            continue
+        if isinstance(current, tuple):
             setattr(config, name, tuple(h.strip().lower() for h in value.split(",") if h.strip()))
         elif isinstance(current, str):
             setattr(config, name, value)
     return config
 
 
-def http_client(app: ThreadlineApp) -> httpx.AsyncClient:
-    client = app.comments_client
-    if client is None or client.is_closed:
-        client = httpx.AsyncClient(
-            headers={"User-Agent": USER_AGENT},
-            timeout=httpx.Timeout(20.0, connect=10.0),
-            follow_redirects=True,
-            limits=httpx.Limits(max_connections=8),
-        )
-        app.comments_client = client
-    return client
+async def article_source(store: FeedStore, article: Article, config: SourceConfig) -> ThreadSource | None:
+    """The thread a stored article points at (its feed's site URL read in a thread)."""
+    feed = await asyncio.to_thread(store.feed_by_id, article.feed_id) if article.feed_id else None
+    return discover(article, config, site_url=feed.site_url if feed else "")
 
 
-def _push(app: ThreadlineApp, title: str, source: ThreadSource) -> None:
-    from tui.ui.screens.thread import ThreadScreen
+def url_source(url: str, config: SourceConfig) -> ThreadSource:
+    """The thread a URL names, or the page itself, to be discovered when loaded."""
+    return source_from_url(url, config) or ThreadSource("page", url, "", url)
 
-    store = app.store
-    config = source_config(app)
-    key = source.key
-    cached = store.load_thread(key)
-    seen = store.seen_comments(key)
 
-    async def loader() -> list[Comment]:
-        try:
-            comments = await load_comments(http_client(app), source, config)
-        except httpx.HTTPError as exc:
-            raise CommentsError(f"network error: {type(exc).__name__}") from exc
-        await asyncio.to_thread(store.save_thread, key, source.kind, comments)
+class ThreadSession:
+    """The store and network side of one open thread.
+
+    ``cached()`` gives the copy kept from the last visit and fills ``seen`` (the
+    ids the reader had seen by then); ``load()`` fetches the thread and keeps it;
+    ``expand(stub)`` loads the replies a stub stands for; ``mark_seen(ids)``
+    remembers ids, writing only those not already remembered.
+    """
+
+    def __init__(
+        self,
+        store: ThreadStore,
+        fetcher: Fetcher,
+        source: ThreadSource,
+        config: SourceConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.source = source
+        self.config = config or SourceConfig()
+        self.clock = clock
+        self.key = source.key
+        self.seen: set[str] = set()
+        self.cached_at: float | None = None  # when the cached copy was fetched
+        self.loaded_at: float | None = None  # when load() last succeeded (clock)
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def can_expand(self) -> bool:
+        return can_expand(self.source)
+
+    async def cached(self) -> list[Comment] | None:
+        """The thread as last kept, or None; also reads the seen ids into ``seen``."""
+        key = self.key
+
+        def read() -> tuple[tuple[list[Comment], float] | None, set[str]]:
+            return self.store.load_thread(key), self.store.seen_comments(key)
+
+        kept, seen = await asyncio.to_thread(read)
+        self.seen |= seen
+        if kept is None:
+            return None
+        comments, self.cached_at = kept
         return comments
 
-    async def expand(stub: Comment) -> list[Comment]:
-        from tui.comments.discover import load_more
+    async def load(self) -> list[Comment]:
+        """Fetch the thread and keep it for offline reading. Raises CommentsError
+        (a short reason) when it cannot be fetched, StoreError when it cannot be kept."""
+        comments = await load_comments(self.fetcher, self.source, self.config)
+        await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, comments)
+        self.loaded_at = self.clock()
+        return comments
 
+    async def expand(self, stub: Comment) -> list[Comment]:
+        """The comments ``stub`` stands for; CommentsError if this source has no stubs."""
+        return await load_more(self.fetcher, self.source, stub, self.config)
+
+    async def mark_seen(self, ids: Iterable[str]) -> int:
+        """Remember ``ids`` as seen; returns how many were new. A reload of an
+        unchanged thread writes nothing."""
+        fresh = set(ids) - self.seen
+        if not fresh:
+            return 0
+        self.seen |= fresh  # at once, so a second call meanwhile does not write them again
         try:
-            return await load_more(http_client(app), source, stub, config)
-        except httpx.HTTPError as exc:
-            raise CommentsError(f"network error: {type(exc).__name__}") from exc
-
-    def on_seen(ids: set[str]) -> None:
-        app.write(store.mark_comments_seen, key, ids)
-
-    app.push_screen(
-        ThreadScreen(
-            title,
-            loader,
-            poll_every=app.interval or app.config.thread_every,
-            seen=seen,
-            on_seen=on_seen,
-            initial=cached[0] if cached else None,
-            expand=expand if source.kind == "reddit" else None,
-            kind=source.kind,
-            clock=app.clock,
-        )
-    )
-
-
-def open_article_thread(app: ThreadlineApp, article: Article) -> None:
-    feed = app.store.feed_by_id(article.feed_id) if article.feed_id else None
-    source = discover(article, source_config(app), site_url=feed.site_url if feed else "")
-    if source is None:
-        app.notify("no comment thread found for this article", severity="warning")
-        return
-    _push(app, clean_line(article.title) or "comments", source)
-
-
-def open_url_thread(app: ThreadlineApp, url: str) -> None:
-    config = source_config(app)
-    source = source_from_url(url, config) or ThreadSource("page", url, "", url)
-    _push(app, clean_line(url), source)
+            await asyncio.to_thread(self.store.mark_comments_seen, self.key, fresh)
+        except BaseException:
+            self.seen -= fresh
+            raise
+        return len(fresh)

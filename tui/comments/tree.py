@@ -140,7 +140,7 @@ def build_thread(comments: list[Comment]) -> Thread:
                 climbed.add(cur)
                 cur = by_id[cur].parent_id  # type: ignore[assignment]
             loop, member = [cur], by_id[cur].parent_id
-            while member != cur:
+            while member is not None and member != cur:  # never None inside a loop
                 loop.append(member)
                 member = by_id[member].parent_id
             walk(min(loop, key=order.__getitem__), False, True)

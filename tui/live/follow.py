@@ -94,6 +94,7 @@ class Follower:
         interval: float | None = None,
         clock: Callable[[], float] = time.time,
         on_report: Callable[[FollowReport], None] | None = None,
+        on_error: Callable[[str], None] | None = None,
     ) -> None:
         self.store = store
         self.poller = poller
@@ -103,8 +104,9 @@ class Follower:
         self.interval = interval
         self.clock = clock
         self.on_report = on_report
+        self.on_error = on_error
         self._last_check: dict[int, float] = {}
-        self.last_error = ""
+        self.last_error = ""  # why the last round failed; "" once a round succeeds
 
     def _period_for(self, feed) -> float:
         if self.interval is not None:
@@ -177,6 +179,14 @@ class Follower:
                 await self.check()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # one bad round must not end following
-                self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+            except Exception as exc:  # one bad round must not end following, nor pass unsaid
+                self._set_error(" ".join(f"{type(exc).__name__}: {exc}".split())[:200])
+            else:
+                self._set_error("")
             await asyncio.sleep(min(tick, self.interval or tick))
+
+    def _set_error(self, reason: str) -> None:
+        changed = reason != self.last_error
+        self.last_error = reason
+        if changed and self.on_error is not None:
+            self.on_error(reason)

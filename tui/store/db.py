@@ -420,7 +420,11 @@ class Store(LiveQueries, ThreadCache):
             return []
         words = re.findall(r"\w+", query, flags=re.UNICODE)[:8]
         like = " AND ".join("(u.headline LIKE ? ESCAPE '\\' OR u.html LIKE ? ESCAPE '\\')" for _ in words)
-        patterns = [p for w in words for p in 2 * ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]]
+        patterns = [
+            p
+            for w in words
+            for p in 2 * ["%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"]
+        ]
         updates = self._rows(
             f"""SELECT u.article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url, a.title,
                        COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id AS update_id,

@@ -40,7 +40,9 @@ _CONTROL_RE = re.compile(
 # Every alternative of _CONTROL_RE starts with one of these characters: a text
 # with none of them (nearly every title and body) skips the slow regex entirely.
 # One character class is a single C loop; the alternation costs ~100x more.
-_ANY_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_ANY_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def clean(s: str | None) -> str:

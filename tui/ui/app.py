@@ -1,17 +1,22 @@
 """The Threadline app: wires the store and the poller to the screens.
 
-The poller runs as an async worker on the app's loop (its parsing and SQLite
-work go to threads), and reports each poll; the app reloads the visible lists
-from the store, at most a few times a second, without moving the cursor.
+The poller and the follower run as async workers on the app's loop (their
+parsing and SQLite work go to processes and threads) and report through plain
+callables that ``ui/messages.py`` turns into messages; the app reloads the
+visible lists from the store, at most a few times a second, without moving the
+cursor. Every store call the app makes runs in a thread (``in_thread``), never
+on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import time
 import webbrowser
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -21,18 +26,24 @@ from textual.widgets import Static
 
 from tui import __version__
 from tui.config import Config
-from tui.model import Article, TimelineRow
+from tui.model import Article, Feed, TimelineRow, Update
+from tui.net import Fetcher
 from tui.store import Store, StoreError
 from tui.text.html import Link
 from tui.text.sanitize import clean_line, safe_url
 from tui.text.timefmt import reader_zone
 from tui.ui.keys import keyed
+from tui.ui.messages import FollowDone, FollowFailed, PollDone, reporter
 from tui.ui.screens.article import ArticleScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.main import MainScreen
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
+
+if TYPE_CHECKING:  # imported when polling starts: a thread-only start stays light
+    from tui.live.follow import Follower
+    from tui.polling.poller import Poller
 
 
 class ThreadlineApp(App):
@@ -72,15 +83,20 @@ class ThreadlineApp(App):
         self.zone = reader_zone(self.config.timezone)
         self.opener = opener or (lambda url: webbrowser.open(url, new=2))
         self.opened_links: list[str] = []
-        self.comments_client = None  # one httpx client for every thread, made on first use
+        self.fetcher = Fetcher(per_host=self.config.per_host, total=self.config.total)  # threads' HTTP
         self.timeline = Timeline(id="timeline", clock=clock, zone=self.zone)
         self.feed_filter: int | None = None
         self.feeds: list = []
         self.search_query: str | None = None
-        self.poller = None
-        self.follower = None
+        self.poller: Poller | None = None
+        self.follower: Follower | None = None
         self.last_success: float | None = None
+        self.follow_error = ""  # why the last follow round failed, shown in the status line
+        self.followed_ids: set[int] = set()  # followed articles, as of the last reload
         self.poll_count = 0
+        # Store actions run in workers; one at a time, in key order, so that "m m"
+        # toggles twice instead of racing two reads of the same row.
+        self._actions = asyncio.Lock()
         self._reload_pending = False
         self._reset_pending = False
         self._apply_key_config()
@@ -96,6 +112,9 @@ class ThreadlineApp(App):
         return MainScreen(self.timeline)
 
     def on_mount(self) -> None:
+        self._exit_on_signals()
+        for warning in self.config.warnings:
+            self.notify(warning, severity="warning", markup=False, timeout=10)
         self.sub_title = "demo newsroom" if self.demo else f"v{__version__}"
         self.call_after_refresh(self.reload_lists, True)
         self.set_interval(1.0, self.update_status)
@@ -104,38 +123,55 @@ class ThreadlineApp(App):
         if self.thread_url:
             self.open_thread_url(self.thread_url)
 
+    async def on_unmount(self) -> None:
+        await self.fetcher.aclose()
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM and SIGHUP quit as `q` does: Textual's own shutdown then restores the
+        terminal (main screen, cursor, mouse off, cooked mode) and ends the workers.
+        Without this the default action kills the process with the terminal still raw."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread (tests), or no such signal here
+
     # -- polling --------------------------------------------------------------
     @work(exclusive=True, group="poller", exit_on_error=False)
     async def run_poller(self) -> None:
         from tui.live.follow import Follower
-        from tui.net import Fetcher
         from tui.polling.poller import Poller
 
-        async with Fetcher(per_host=self.config.per_host, total=self.config.total) as fetcher:
-            self.poller = Poller(
+        # The app's one Fetcher: feeds, followed pages and comment threads share its
+        # client and its per-host slots.
+        async with self.fetcher as fetcher:
+            poller = self.poller = Poller(
                 self.store,
                 fetcher,
                 interval=self.interval,
-                on_result=self.on_poll_result,
+                on_result=reporter(self, PollDone),
                 default_period=self.config.period,
                 parse_in="process",  # feedparser holds the GIL: keep it off the UI's process
                 workers=max(1, (os.cpu_count() or 2) - 1),  # and leave a core to the UI
             )
-            self.follower = Follower(
+            follower = self.follower = Follower(
                 self.store,
-                self.poller,
+                poller,
                 fetcher,
                 period=self.config.follow_period,
                 quiet=self.config.follow_quiet_hours * 3600,
                 interval=self.interval,
-                on_report=self.on_follow_report,
+                on_report=reporter(self, FollowDone),
+                on_error=reporter(self, FollowFailed),
             )
             try:
-                await asyncio.gather(self.poller.run(), self.follower.run())
+                await asyncio.gather(poller.run(), follower.run())
             finally:
-                await self.poller.aclose()
+                await poller.aclose()
 
-    def on_follow_report(self, report) -> None:
+    def on_follow_done(self, message: FollowDone) -> None:
+        report = message.report
         if report.stopped:
             hours = self.config.follow_quiet_hours
             self.notify(
@@ -146,23 +182,42 @@ class ThreadlineApp(App):
         elif report.added:
             self.announce_updates(report.added)
             self.schedule_reload()
+        # Every report re-reads an open article: the page's JSON-LD may have edited one.
+        self.forward_updates([report.article.id, *(u.article_id for u in report.added)])
 
-    def on_poll_result(self, result) -> None:
+    def on_follow_failed(self, message: FollowFailed) -> None:
+        self.follow_error = message.reason
+        self.update_status()
+
+    def on_poll_done(self, message: PollDone) -> None:
+        result = message.result
         self.poll_count += 1
         if result.outcome in ("new", "not-modified", "unchanged"):
             self.last_success = self.clock()
         if result.updates:  # the poller split the live articles it touched
             self.announce_updates(result.updates)
+        # Changed articles may carry edited updates: an open one re-reads its own.
+        self.forward_updates([*result.changed_ids, *(u.article_id for u in result.updates)])
         self.schedule_reload()
 
     def announce_updates(self, added) -> None:
-        followed = {a.id for a in self.store.followed_articles()}
-        fresh = [u for u in added if u.article_id in followed and u.position > 0]
+        # Followed as of the last reload: a toggle reloads at once, so this is current.
+        fresh = [u for u in added if u.article_id in self.followed_ids and u.position > 0]
         if fresh:
             latest = max(fresh, key=lambda u: u.time or 0)
             self.notify(clean_line(latest.headline) or "new update", title="Live update", markup=False)
             if self.config.bell:
                 self.bell()
+
+    def forward_updates(self, article_ids: Iterable[int | None]) -> None:
+        """Tell each open article screen among ``article_ids`` that its updates changed;
+        the screen re-reads them in a thread and draws them in place."""
+        ids = {i for i in article_ids if i is not None}
+        if not ids:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, ArticleScreen) and screen.article.id in ids:
+                screen.refresh_updates()
 
     def schedule_reload(self) -> None:
         """Reload the lists soon; while a refresh pours in results, at most once a second."""
@@ -191,14 +246,15 @@ class ThreadlineApp(App):
         def read():
             feeds = self.store.feeds()
             live = self.store.followed_feed_ids()
+            followed = {a.id for a in self.store.followed_articles() if a.id is not None}
             if query:
                 rows = self.store.search(query)
             else:
                 rows = self.store.timeline(feed_id=feed_filter)
-            return feeds, live, rows
+            return feeds, live, followed, rows
 
         try:
-            feeds, live, rows = await asyncio.to_thread(read)
+            feeds, live, followed, rows = await asyncio.to_thread(read)
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
@@ -206,6 +262,7 @@ class ThreadlineApp(App):
             return  # the reader moved on while we read; a newer reload is coming
         reset, self._reset_pending = self._reset_pending, False
         self.feeds = feeds
+        self.followed_ids = followed
         try:
             self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live)
         except Exception:
@@ -236,6 +293,8 @@ class ThreadlineApp(App):
         failing = [f for f in self.feeds if f.failing]  # as of the last reload
         if failing:
             parts.append(f"{len(failing)} failing")
+        if self.follow_error:
+            parts.append("following failed: " + clean_line(self.follow_error))
         if self.timeline.arrived:
             parts.append(f"{self.timeline.arrived} new above (g to jump)")
         status.update(" · ".join(parts))
@@ -245,8 +304,19 @@ class ThreadlineApp(App):
             feed = next((f for f in self.feeds if f.id == self.feed_filter), None)
             head = clean_line(feed.display_title) if feed else "feed"
         else:
-            head = f"All feeds — {len(self.timeline.rows)} items"
-        title.update(head)
+            head = "All feeds"
+        title.update(f"{head} — {self._count_rows()}" if not self.search_query else head)
+
+    def _count_rows(self) -> str:
+        """What the timeline holds, said the way the feed list counts: articles,
+        and the live updates inside them apart."""
+        rows = self.timeline.rows
+        updates = sum(1 for r in rows if r.update_id is not None)
+        articles = len(rows) - updates
+        text = f"{articles} article{'s' if articles != 1 else ''}"
+        if updates:
+            text += f" · {updates} live update{'s' if updates != 1 else ''}"
+        return text
 
     # -- reacting to the main screen ----------------------------------------------
     def on_feed_list_chosen(self, event: FeedList.Chosen) -> None:
@@ -254,6 +324,9 @@ class ThreadlineApp(App):
             self.feed_filter = event.feed_id
             self.search_query = None
             self.reload_lists(reset=True)
+
+    def on_main_screen_search_requested(self, message: MainScreen.SearchRequested) -> None:
+        self.show_search(message.query)
 
     def show_search(self, query: str | None) -> None:
         self.search_query = query
@@ -263,25 +336,41 @@ class ThreadlineApp(App):
         self.open_article(event.row)
 
     def on_timeline_action(self, event: Timeline.Action) -> None:
-        row = event.row
-        if event.action == "comments":
-            article = self.store.article(row.article_id)
-            if article:
-                self.open_comments(article)
-        elif event.action == "browser":
-            article = self.store.article(row.article_id)
-            if article:
-                self.open_link(article.link)
-        elif event.action == "toggle_read":
-            if row.update_id is not None:
-                self.write(self.store.set_update_read, row.update_id, not row.read)
-            else:
-                self.write(self.store.set_read, row.article_id, not row.read)
-            self.reload_lists()
-        elif event.action == "follow":
-            self.toggle_follow(row.article_id)
+        self._timeline_action(event.action, event.row)
+
+    @work(group="store", exit_on_error=False)
+    async def _timeline_action(self, action: str, row: TimelineRow) -> None:
+        async with self._actions:
+            if action in ("comments", "browser"):
+                article = await self.in_thread(self.store.article, row.article_id)
+                if not article:
+                    return
+                if action == "comments":
+                    self.open_comments(article)
+                else:
+                    self.open_link(article.link)
+            elif action == "toggle_read":
+                if row.update_id is not None:
+                    await self.in_thread(self.store.set_update_read, row.update_id, not row.read)
+                else:
+                    await self.in_thread(self.store.set_read, row.article_id, not row.read)
+                self.reload_lists()
+            elif action == "follow":
+                self.toggle_follow(row.article_id)
 
     # -- actions ----------------------------------------------------------------
+    async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Run a store call in a thread; a full disk or a read-only home is said, not raised.
+
+        Returns what ``fn`` returned (True for None), or None when it failed.
+        """
+        try:
+            result = await asyncio.to_thread(fn, *args)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return None
+        return True if result is None else result
+
     def write(self, fn, *args):
         """Run a store write; a full disk or a read-only home is said, not raised.
 
@@ -294,38 +383,56 @@ class ThreadlineApp(App):
             return None
         return True if result is None else result
 
-    def open_article(self, row: TimelineRow) -> None:
-        article = self.store.article(row.article_id)
-        if article is None:
-            return
-        feed = self.store.feed_by_id(article.feed_id)
-        updates = self.store.updates(article.id)
-        self.write(self.store.set_read, article.id)  # the whole article is on screen
-        self.push_screen(ArticleScreen(article, feed, updates, focus_update=row.update_key, zone=self.zone))
-        self.schedule_reload()
+    @work(group="store", exit_on_error=False)
+    async def open_article(self, row: TimelineRow) -> None:
+        async with self._actions:
+            store = self.store
 
-    def toggle_read(self, article_id: int | None) -> None:
-        article = self.store.article(article_id) if article_id else None
-        if article:
-            if not self.write(self.store.set_read, article.id, not article.read):
+            def read() -> tuple[Article, Feed | None, list[Update]] | None:
+                article = store.article(row.article_id)
+                if article is None or article.id is None:
+                    return None
+                feed = store.feed_by_id(article.feed_id) if article.feed_id is not None else None
+                return article, feed, store.updates(article.id)
+
+            found = await self.in_thread(read)
+            if not found:
                 return
-            self.notify("marked unread" if article.read else "marked read")
+            article, feed, updates = found
+            self.push_screen(
+                ArticleScreen(article, feed, updates, focus_update=row.update_key, zone=self.zone)
+            )
+            await self.in_thread(store.set_read, article.id)  # the whole article is on screen
             self.schedule_reload()
 
-    def toggle_follow(self, article_id: int | None) -> None:
-        article = self.store.article(article_id) if article_id else None
-        if article is None:
-            return
-        on = not article.followed
-        until = self.clock() + self.config.follow_quiet_hours * 3600 if on else None
-        if not self.write(self.store.set_followed, article.id, on, until):
-            return
-        if on:
-            from tui.live.follow import record_live_updates
+    @work(group="store", exit_on_error=False)
+    async def toggle_read(self, article_id: int | None) -> None:
+        async with self._actions:
+            article = await self.in_thread(self.store.article, article_id) if article_id else None
+            if article:
+                if not await self.in_thread(self.store.set_read, article.id, not article.read):
+                    return
+                self.notify("marked unread" if article.read else "marked read")
+                self.schedule_reload()
 
-            record_live_updates(self.store, [article.id], force=True)
-        self.notify(("following " if on else "stopped following ") + clean_line(article.title), markup=False)
-        self.schedule_reload()
+    @work(group="store", exit_on_error=False)
+    async def toggle_follow(self, article_id: int | None) -> None:
+        async with self._actions:
+            article = await self.in_thread(self.store.article, article_id) if article_id else None
+            if not article:
+                return
+            on = not article.followed
+            until = self.clock() + self.config.follow_quiet_hours * 3600 if on else None
+            if not await self.in_thread(self.store.set_followed, article.id, on, until):
+                return
+            if on:
+                from tui.live.follow import record_live_updates
+
+                await self.in_thread(lambda: record_live_updates(self.store, [article.id], force=True))
+            self.notify(
+                ("following " if on else "stopped following ") + clean_line(article.title), markup=False
+            )
+            self.schedule_reload()
 
     def open_link(self, url: str | None) -> None:
         safe = safe_url(url)
@@ -358,12 +465,12 @@ class ThreadlineApp(App):
             self.open_link(url)
 
     def open_comments(self, article: Article) -> None:
-        from tui.comments.session import open_article_thread
+        from tui.ui.thread_opener import open_article_thread
 
         open_article_thread(self, article)
 
     def open_thread_url(self, url: str) -> None:
-        from tui.comments.session import open_url_thread
+        from tui.ui.thread_opener import open_url_thread
 
         open_url_thread(self, url)
 
@@ -392,19 +499,21 @@ class ThreadlineApp(App):
         yield SystemCommand("Refresh all feeds", "Poll every feed now", self.action_refresh)
         yield SystemCommand("Mark all read", "Mark every article read", self._mark_all_read)
         yield SystemCommand("Show help", "Every key, where it works", self.action_help)
-        for feed in self.store.feeds()[:200]:
+        for feed in self.feeds[:200]:  # as of the last reload: no store call here
             yield SystemCommand(
                 "Feed: " + clean_line(feed.display_title),
                 "Show only this feed in the timeline",
                 lambda fid=feed.id: self._show_feed(fid),
             )
 
-    def _mark_all_read(self) -> None:
-        n = self.write(self.store.mark_all_read, self.feed_filter)
-        if n is None:
-            return
-        self.notify(f"marked {n} read")
-        self.reload_lists()
+    @work(group="store", exit_on_error=False)
+    async def _mark_all_read(self) -> None:
+        async with self._actions:
+            n = await self.in_thread(self.store.mark_all_read, self.feed_filter)
+            if n is None:
+                return
+            self.notify(f"marked {n} read")
+            self.reload_lists()
 
     def _show_feed(self, feed_id: int) -> None:
         self.feed_filter = feed_id

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
-def keyed(scope: str, bindings: list[Binding]) -> list[Binding]:
+def keyed(scope: str, bindings: list[Binding]) -> list[BindingType]:
+    """``bindings`` with an id each; typed as Textual's BINDINGS class attribute."""
     return [
         b if b.id else replace(b, id=f"{scope}.{b.action.split('(')[0].removeprefix('app.')}")
         for b in bindings

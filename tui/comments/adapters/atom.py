@@ -20,11 +20,10 @@ import io
 from typing import Any
 from urllib.parse import urldefrag
 
-import feedparser
-import httpx
-
 from tui.comments.base import CommentsError, ThreadSource, fetch_bytes, http_url
+from tui.feeds.classic import feedparser_module
 from tui.model import Comment
+from tui.net import Fetcher
 
 __all__ = ["load_feed_comments", "parse_comment_feed", "NS_THREAD"]
 
@@ -34,8 +33,8 @@ _FEED_LIMIT = 16 * 1024 * 1024
 _PARSE_IN_THREAD_OVER = 256 * 1024
 
 
-async def load_feed_comments(client: httpx.AsyncClient, source: ThreadSource) -> list[Comment]:
-    body, headers, final_url = await fetch_bytes(client, source.ref, accept=_ACCEPT, limit=_FEED_LIMIT)
+async def load_feed_comments(fetcher: Fetcher, source: ThreadSource) -> list[Comment]:
+    body, headers, final_url = await fetch_bytes(fetcher, source.ref, accept=_ACCEPT, limit=_FEED_LIMIT)
     lower = {k.lower(): v for k, v in headers.items()}
     lower["content-location"] = final_url
     post_refs = source.extras("post")
@@ -54,7 +53,7 @@ def parse_comment_feed(
     """
     if not body or not body.strip():
         raise CommentsError("the comment feed is empty")
-    d = feedparser.parse(
+    d = feedparser_module().parse(
         io.BytesIO(body),
         response_headers=dict(headers or {}),
         sanitize_html=False,  # bodies are untrusted HTML rendered as text, never markup
@@ -84,7 +83,7 @@ def parse_comment_feed(
 
     # Comment feeds list newest first; threads read oldest first. Comments
     # without a date keep their feed position after the dated ones.
-    dated = sorted((c for c, _, _ in rows if c.time is not None), key=lambda c: c.time)
+    dated = sorted((c for c, _, _ in rows if c.time is not None), key=lambda c: c.time or 0.0)
     undated = [c for c, _, _ in rows if c.time is None]
     return dated + undated
 

@@ -8,10 +8,9 @@ keep Algolia's order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from tui.comments.base import (
     CommentsError,
@@ -26,22 +25,21 @@ from tui.comments.base import (
     parse_time,
 )
 from tui.model import Comment
+from tui.net import Fetcher
 
 __all__ = ["load_hackernews", "flatten_algolia"]
 
 _STORY_TYPES = ("story", "poll", "job")
 
 
-async def load_hackernews(
-    client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig
-) -> list[Comment]:
+async def load_hackernews(fetcher: Fetcher, source: ThreadSource, config: SourceConfig) -> list[Comment]:
     item_id = source.ref.strip()
     if not item_id.isdigit():
         raise CommentsError(f"not a Hacker News item id: {item_id[:40]!r}")
     algolia = (source.api_base or config.hn_algolia).rstrip("/")
     (tree, _), ranking = await gather_or_fail(
-        fetch_json(client, f"{algolia}/api/v1/items/{item_id}"),
-        _firebase_item(client, config.hn_firebase, item_id),
+        fetch_json(fetcher, f"{algolia}/api/v1/items/{item_id}"),
+        _firebase_item(fetcher, config.hn_firebase, item_id),
     )
     if not isinstance(tree, dict):
         raise CommentsError("Hacker News sent something that is not an item")
@@ -52,9 +50,9 @@ async def load_hackernews(
     )
 
 
-async def _firebase_item(client: httpx.AsyncClient, base: str, item_id: str) -> dict:
+async def _firebase_item(fetcher: Fetcher, base: str, item_id: str) -> dict:
     try:
-        data, _ = await fetch_json(client, f"{base.rstrip('/')}/v0/item/{item_id}.json")
+        data, _ = await fetch_json(fetcher, f"{base.rstrip('/')}/v0/item/{item_id}.json")
     except CommentsError:
         return {}  # the ranking is a nicety: Algolia's date order still reads fine
     return as_dict(data)
@@ -69,7 +67,7 @@ def _item_base(page_url: str, config: SourceConfig) -> str:
 
 
 def flatten_algolia(
-    root: dict[str, Any], kids: list[Any] = (), item_base: str = "https://news.ycombinator.com/item?id="
+    root: dict[str, Any], kids: Sequence[Any] = (), item_base: str = "https://news.ycombinator.com/item?id="
 ) -> list[Comment]:
     """The comments under an Algolia item, pre-order, without recursion.
 
@@ -78,7 +76,7 @@ def flatten_algolia(
     """
     op = as_str(root.get("author")) if root.get("type") in _STORY_TYPES else ""
     top = [c for c in as_list(root.get("children")) if isinstance(c, dict)]
-    rank = {}
+    rank: dict[int | None, int] = {}
     for position, kid in enumerate(kids):
         kid_id = as_int(kid)
         if kid_id is not None:

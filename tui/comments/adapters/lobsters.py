@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from tui.comments.base import (
     CommentsError,
     SourceConfig,
@@ -18,18 +16,17 @@ from tui.comments.base import (
     parse_time,
 )
 from tui.model import Comment
+from tui.net import Fetcher
 
 __all__ = ["load_lobsters", "parse_story"]
 
 
-async def load_lobsters(
-    client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig
-) -> list[Comment]:
+async def load_lobsters(fetcher: Fetcher, source: ThreadSource, config: SourceConfig) -> list[Comment]:
     short_id = source.ref.strip()
     if not short_id.isalnum():
         raise CommentsError(f"not a Lobsters story id: {short_id[:40]!r}")
     base = (source.api_base or config.lobsters).rstrip("/")
-    data, _ = await fetch_json(client, f"{base}/s/{short_id}.json")
+    data, _ = await fetch_json(fetcher, f"{base}/s/{short_id}.json")
     if not isinstance(data, dict):
         raise CommentsError("Lobsters sent something that is not a story")
     return parse_story(data)

@@ -11,8 +11,6 @@ from __future__ import annotations
 import html as html_module
 from typing import Any
 
-import httpx
-
 from tui.comments.base import (
     CommentsError,
     SourceConfig,
@@ -26,6 +24,7 @@ from tui.comments.base import (
     parse_time,
 )
 from tui.model import Comment
+from tui.net import Fetcher
 
 __all__ = ["load_reddit", "load_more", "flatten_listing", "MORE_PREFIX"]
 
@@ -47,9 +46,9 @@ def _post_id(source: ThreadSource) -> str:
     return post_id
 
 
-async def load_reddit(client: httpx.AsyncClient, source: ThreadSource, config: SourceConfig) -> list[Comment]:
+async def load_reddit(fetcher: Fetcher, source: ThreadSource, config: SourceConfig) -> list[Comment]:
     base = _base(source, config)
-    data, _ = await fetch_json(client, f"{base}/comments/{_post_id(source)}.json", params={"raw_json": "1"})
+    data, _ = await fetch_json(fetcher, f"{base}/comments/{_post_id(source)}.json", params={"raw_json": "1"})
     listings = as_list(data)
     if len(listings) < 2:
         raise CommentsError("reddit sent something that is not a thread")
@@ -57,7 +56,7 @@ async def load_reddit(client: httpx.AsyncClient, source: ThreadSource, config: S
 
 
 async def load_more(
-    client: httpx.AsyncClient, source: ThreadSource, stub: Comment, config: SourceConfig
+    fetcher: Fetcher, source: ThreadSource, stub: Comment, config: SourceConfig
 ) -> list[Comment]:
     """The comments a ``more`` stub stands for (they may hold stubs of their own).
 
@@ -67,13 +66,13 @@ async def load_more(
     base = _base(source, config)
     post_id = _post_id(source)
     if not stub.more_ids:
-        return await _continue_thread(client, base, post_id, stub)
+        return await _continue_thread(fetcher, base, post_id, stub)
     comments: list[Comment] = []
     ids = stub.more_ids
     for start in range(0, min(len(ids), _MORECHILDREN_BATCH * _MAX_MORE_REQUESTS), _MORECHILDREN_BATCH):
         batch = ids[start : start + _MORECHILDREN_BATCH]
         data, _ = await fetch_json(
-            client,
+            fetcher,
             f"{base}/api/morechildren.json",
             params={
                 "link_id": f"t3_{post_id}",
@@ -90,13 +89,11 @@ async def load_more(
     return comments
 
 
-async def _continue_thread(
-    client: httpx.AsyncClient, base: str, post_id: str, stub: Comment
-) -> list[Comment]:
+async def _continue_thread(fetcher: Fetcher, base: str, post_id: str, stub: Comment) -> list[Comment]:
     if not stub.parent_id:
         return []
     data, _ = await fetch_json(
-        client, f"{base}/comments/{post_id}/_/{stub.parent_id}.json", params={"raw_json": "1"}
+        fetcher, f"{base}/comments/{post_id}/_/{stub.parent_id}.json", params={"raw_json": "1"}
     )
     listings = as_list(data)
     if len(listings) < 2:

@@ -6,8 +6,6 @@ import asyncio
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import httpx
-
 from tui.comments.base import (
     CommentsError,
     ThreadSource,
@@ -20,6 +18,7 @@ from tui.comments.base import (
     parse_time,
 )
 from tui.model import Comment
+from tui.net import Fetcher
 
 __all__ = ["load_wordpress", "rest_url", "MAX_PAGES"]
 
@@ -45,7 +44,7 @@ def rest_url(api_base: str, route: str) -> tuple[str, dict[str, str]]:
     return urlunsplit((parts.scheme, parts.netloc, path + route, "", "")), query
 
 
-async def load_wordpress(client: httpx.AsyncClient, source: ThreadSource) -> list[Comment]:
+async def load_wordpress(fetcher: Fetcher, source: ThreadSource) -> list[Comment]:
     """All approved comments of post ``source.ref``, oldest first."""
     post_id = source.ref.strip()
     if not post_id.isdigit():
@@ -63,8 +62,8 @@ async def load_wordpress(client: httpx.AsyncClient, source: ThreadSource) -> lis
         }
 
     (first, headers), post_author = await gather_or_fail(
-        fetch_json(client, url, params=page_params(1)),
-        _post_author(client, source.api_base, post_id),
+        fetch_json(fetcher, url, params=page_params(1)),
+        _post_author(fetcher, source.api_base, post_id),
     )
     pages = [_page_items(first)]
     total = as_int(headers.get("x-wp-totalpages")) or 1
@@ -74,7 +73,7 @@ async def load_wordpress(client: httpx.AsyncClient, source: ThreadSource) -> lis
 
         async def fetch_page(n: int) -> list[dict]:
             async with gate:
-                data, _ = await fetch_json(client, url, params=page_params(n))
+                data, _ = await fetch_json(fetcher, url, params=page_params(n))
             return _page_items(data)
 
         pages += await gather_or_fail(*(fetch_page(n) for n in range(2, total + 1)))
@@ -98,11 +97,11 @@ def _page_items(data: Any) -> list[dict]:
     return [item for item in data if isinstance(item, dict)]
 
 
-async def _post_author(client: httpx.AsyncClient, api_base: str, post_id: str) -> int | None:
+async def _post_author(fetcher: Fetcher, api_base: str, post_id: str) -> int | None:
     """The post's author user id, so their replies can be marked; None if unknown."""
     url, query = rest_url(api_base, f"/wp/v2/posts/{post_id}")
     try:
-        data, _ = await fetch_json(client, url, params={**query, "_fields": "author"})
+        data, _ = await fetch_json(fetcher, url, params={**query, "_fields": "author"})
     except CommentsError:
         return None  # pages, custom post types and locked-down sites: just no marks
     author = as_int(as_dict(data).get("author"))

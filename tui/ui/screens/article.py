@@ -1,90 +1,29 @@
 """The article view: the story as readable terminal text, links numbered.
 
-A live article shows each update's time in a marked line above it, and opens
-scrolled to the update chosen in the timeline.
+A live article is drawn as parts (``widgets/article_parts.py``): the story and
+each update, in the publisher's order, every update under a marked line with
+its time. It opens at the update chosen in the timeline, and follows live:
+new and edited updates are read from the store (in a thread) when the poller
+or the follower reports them, and drawn in place while the paragraph at the top
+of the view stays where it is. ``]`` and ``[`` move between updates, newest first.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+from textual.visual import visualize
 from textual.widgets import Footer, Static
 
 from tui.model import Article, Feed, Update
-from tui.text.html import Rendered, html_to_plain, html_to_text
-from tui.text.sanitize import clean_line
-from tui.text.timefmt import absolute
 from tui.ui.keys import keyed
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.split()).lower()
-
-
-def render_article(
-    article: Article, feed: Feed | None, updates: list[Update], zone=None
-) -> tuple[Text, Rendered, dict[str, int]]:
-    """The whole article as one Text, and the line where each update begins."""
-    head = Text()
-    head.append(clean_line(article.title) or "(untitled)", style="bold underline")
-    head.append("\n")
-    meta = []
-    if feed is not None:
-        meta.append(clean_line(feed.display_title))
-    if article.author:
-        meta.append("by " + clean_line(article.author))
-    meta.append(absolute(article.published or article.updated, zone))
-    head.append(" · ".join(meta), style="dim")
-    if article.link:
-        head.append("\n")
-        head.append(clean_line(article.link), style="dim italic")
-    if article.comment_count:
-        head.append(f"\n{article.comment_count} comments — press c", style="dim")
-    head.append("\n\n")
-
-    rendered = html_to_text(article.content or article.summary, base_url=article.link)
-    body_lines = rendered.text.split("\n", allow_blank=True)
-    head_lines = len(head.split("\n", allow_blank=True)) - 1
-    starts: dict[str, int] = {}
-    # Find where each live update begins by its first words, and mark its time there.
-    live = [u for u in updates if u.position > 0]
-    wanted: dict[int, Update] = {}
-    if live:
-        plain = [_norm(line.plain) for line in body_lines]
-        cursor = 0
-        for u in sorted(live, key=lambda u: -u.position):
-            probe = _norm(html_to_plain(u.html))[:40]
-            if not probe:
-                continue
-            for i in range(cursor, len(plain)):
-                if plain[i] and (
-                    probe.startswith(plain[i][:40]) or plain[i].startswith(probe[: len(plain[i])])
-                ):
-                    wanted[i] = u
-                    cursor = i + 1
-                    break
-    out = head
-    line_no = head_lines
-    for i, line in enumerate(body_lines):
-        u = wanted.get(i)
-        if u is not None:
-            mark = Text("◆ " + absolute(u.time, zone) + (" (edited)" if u.edited else ""), style="bold red")
-            starts[u.key] = line_no
-            out.append_text(mark)
-            out.append("\n")
-            line_no += 1
-        out.append_text(line)
-        out.append("\n")
-        line_no += 1
-    if rendered.links:
-        out.append("\nLinks\n", style="bold")
-        for link in rendered.links:
-            out.append(f"[{link.number}] ", style="bold")
-            out.append(link.url + "\n", style="dim")
-    return out, rendered, starts
+from tui.ui.widgets.article_parts import ArticlePart, ArticleView, Part, build_view, links_text
 
 
 class ArticleScreen(Screen):
@@ -98,6 +37,8 @@ class ArticleScreen(Screen):
             Binding("b,pageup", "page(-1)", "Page up", show=False),
             Binding("g,home", "top", "Top", show=False),
             Binding("G,end", "bottom", "Bottom", show=False),
+            Binding("right_square_bracket", "next_update", "Older update", show=False),
+            Binding("left_square_bracket", "previous_update", "Newer update", show=False),
             Binding("o", "links", "Open link N"),
             Binding("c", "comments", "Comments"),
             Binding("m", "toggle_read", "Read/unread"),
@@ -114,45 +55,283 @@ class ArticleScreen(Screen):
         self.updates = updates
         self.focus_update = focus_update
         self.zone = zone
-        self.text, self.rendered, self.update_lines = render_article(article, feed, updates, zone)
+        self.view = build_view(article, feed, updates, zone)
+        self.pending: list[str] = []  # keys of arrived or edited updates not yet in view, newest first
+        self._stale = False  # updates were reported while another screen was on top
+        self._dirty = False  # reported since the last read began
+        self._reloading = False
+        self.late_restores = 0  # arrivals whose place was put back only after a frame
+        self._jumped: tuple[str, float] | None = None  # the last ] / [ target and where it left the view
 
     @property
     def links(self):
-        return self.rendered.links
+        return self.view.links
 
+    # -- drawing ------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="article-scroll"):
-            yield Static(self.text, id="article-body", markup=False)
+            for i, part in enumerate(self.view.parts):
+                yield self._new_part(i, part, self.view.head)
+            yield Static(links_text(self.view.links), id="article-links", markup=False)
+        yield Static("", id="article-live", markup=False)
         yield Footer()
 
+    def _new_part(self, index: int, part: Part, head: Text) -> ArticlePart:
+        if index == 0:  # the first part carries the head, and the id tests and styles know
+            return ArticlePart(part, head, id="article-body", classes="article-part")
+        return ArticlePart(part, classes="article-part")
+
+    @property
+    def scroller(self) -> VerticalScroll:
+        return self.query_one("#article-scroll", VerticalScroll)
+
+    def part_widgets(self) -> list[ArticlePart]:
+        return list(self.scroller.query(ArticlePart))
+
     def on_mount(self) -> None:
-        scroller = self.query_one("#article-scroll", VerticalScroll)
-        scroller.focus()
-        line = self.update_lines.get(self.focus_update)
-        if line is not None:
-            self.call_after_refresh(scroller.scroll_to, y=line, animate=False)
+        self.scroller.focus()
+        self.query_one("#article-live").display = False
+        self.watch(self.scroller, "scroll_y", self._scrolled, init=False)
+        if self.focus_update:
+            self.call_after_refresh(self.scroll_to_update, self.focus_update)
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.refresh_updates()
+
+    # -- where things are ------------------------------------------------------------
+    def _head_height(self, widget: ArticlePart) -> int:
+        """Rows the article's head (and the blank line under it) takes in the first part."""
+        if widget.head is None:
+            return 0
+        width = widget.content_size.width
+        if width <= 0:
+            return 0
+        # Measured as Textual measures the widget itself (Widget.get_content_height).
+        visual = visualize(widget, widget.head, markup=False)
+        return visual.get_height(widget.styles, width) + 1  # type: ignore[arg-type]
+
+    def part_top(self, key: str) -> int | None:
+        """The scroll offset that puts this part's first line (its time header) at the top."""
+        for widget in self.part_widgets():
+            if widget.part.key == key:
+                return widget.virtual_region.y + self._head_height(widget)
+        return None
+
+    def _top_part(self) -> tuple[str, int] | None:
+        """The part at the top of the view and how far into it the view starts (None: the head)."""
+        y = round(self.scroller.scroll_y)
+        widgets = self.part_widgets()
+        for widget in widgets:
+            region = widget.virtual_region_with_margin
+            if y < region.bottom or widget is widgets[-1]:  # past the last: the links list
+                start = widget.virtual_region.y + self._head_height(widget)
+                return None if y < start else (widget.part.key, y - start)
+        return None
+
+    def _in_view(self, key: str) -> bool:
+        top = self.part_top(key)
+        if top is None:
+            return False
+        y = self.scroller.scroll_y
+        return y <= top < y + self.scroller.scrollable_content_region.height
+
+    # -- moving ------------------------------------------------------------------------
+    def scroll_to_update(self, key: str) -> bool:
+        top = self.part_top(key)
+        if top is None:
+            return False
+        self.scroller.scroll_to(y=top, animate=False, immediate=True)
+        self._jumped = (key, self.scroller.scroll_y)
+        self._seen()
+        return True
 
     def action_scroll(self, delta: int) -> None:
-        self.query_one("#article-scroll").scroll_relative(y=delta, animate=False)
+        self.scroller.scroll_relative(y=delta, animate=False)
 
     def action_page(self, direction: int) -> None:
-        scroller = self.query_one("#article-scroll")
+        scroller = self.scroller
         scroller.scroll_relative(y=direction * max(1, scroller.size.height - 2), animate=False)
 
     def action_top(self) -> None:
-        self.query_one("#article-scroll").scroll_home(animate=False)
+        self.scroller.scroll_home(animate=False)
 
     def action_bottom(self) -> None:
-        self.query_one("#article-scroll").scroll_end(animate=False)
+        self.scroller.scroll_end(animate=False)
 
+    def _current_update(self) -> str | None:
+        if self._jumped is not None and self._jumped[1] == self.scroller.scroll_y:
+            return self._jumped[0]  # at the end of the page the view cannot put it at the top
+        top = self._top_part()
+        return top[0] if top is not None else None
+
+    def action_next_update(self) -> None:
+        """The newest update not yet seen, else the next older one, newest first."""
+        order = [p.key for p in self.view.newest_first()]
+        if not order:
+            return
+        if self.pending:
+            self.scroll_to_update(self.pending[0])
+            return
+        current = self._current_update()
+        if current in order:
+            i = order.index(current) + 1
+            if i < len(order):
+                self.scroll_to_update(order[i])
+            return
+        index = self.view.index(current) if current is not None else None
+        if index is None or all(index < (self.view.index(k) or 0) for k in order):
+            self.scroll_to_update(order[0])  # above every update (the head, a story on top)
+
+    def action_previous_update(self) -> None:
+        """The next newer update."""
+        order = [p.key for p in self.view.newest_first()]
+        current = self._current_update()
+        if current in order:
+            i = order.index(current) - 1
+            if i >= 0:
+                self.scroll_to_update(order[i])
+            return
+        index = self.view.index(current) if current is not None else None
+        if order and index is not None and all(index > (self.view.index(k) or 0) for k in order):
+            self.scroll_to_update(order[-1])  # the story below the updates: the oldest one
+
+    # -- following live -----------------------------------------------------------------
+    def refresh_updates(self) -> None:
+        """The poller or the follower stored updates of this article: read and draw them."""
+        if not self._on_screen():
+            self._stale = True  # drawn when it is back on screen (on_screen_resume)
+            return
+        self._dirty = True
+        if not self._reloading:
+            self._reloading = True
+            self._reload()
+
+    def _on_screen(self) -> bool:
+        """On top, or under dialogs only (the link chooser, help): the reader sees it."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return all(isinstance(s, ModalScreen) for s in stack[stack.index(self) + 1 :])
+
+    @work(group="article-live", exit_on_error=False)
+    async def _reload(self) -> None:
+        """Read the article and its updates in a thread and draw them; one reader at a
+        time, again while reports arrived during the last read."""
+        app: Any = self.app
+        store, article_id, feed, zone = app.store, self.article.id, self.feed, self.zone
+
+        def read() -> tuple[Article, list[Update], ArticleView] | None:
+            article = store.article(article_id)
+            if article is None:
+                return None
+            updates = store.updates(article_id)
+            return article, updates, build_view(article, feed, updates, zone)
+
+        try:
+            while self._dirty and article_id is not None:
+                self._dirty = False
+                found = await app.in_thread(read)
+                if found and self.is_attached:
+                    await self.apply_view(*found)
+        finally:
+            self._reloading = False
+
+    async def apply_view(self, article: Article, updates: list[Update], view: ArticleView) -> None:
+        """Draw ``view`` in the parts already on screen (they shift as updates arrive
+        above), keeping the paragraph at the top of the view where it is."""
+        self.article, self.updates = article, updates
+        widgets = self.part_widgets()
+        if [w.part.signature for w in widgets] == [p.signature for p in view.parts] and (
+            widgets and widgets[0].head == view.head
+        ):
+            return  # nothing new: the usual answer to a poll
+        anchor = self._top_part()
+        old = {p.key: p for p in self.view.parts}
+        links = self.query_one("#article-links", Static)
+        for i, part in enumerate(view.parts):
+            if i < len(widgets):
+                widgets[i].show(part, view.head if i == 0 else None)
+            else:
+                await self.scroller.mount(self._new_part(i, part, view.head), before=links)
+        for extra in widgets[len(view.parts) :]:
+            await extra.remove()
+        links.update(links_text(view.links))
+        self.view = view
+        fresh = [
+            p.key
+            for p in view.newest_first()
+            if p.key not in old or (p.edited and old[p.key].signature[4] != p.signature[4])
+        ]
+        self.pending = [k for k in dict.fromkeys([*fresh, *self.pending]) if view.index(k) is not None]
+        if anchor is not None:
+            # Scroll now, before the next frame lays the new parts out, so no frame
+            # shows the text pushed down; after it, check against Textual's layout.
+            top = self._predicted_top(anchor[0])
+            if top is not None and top + anchor[1] <= self.scroller.max_scroll_y:
+                self.scroller.scroll_to(y=top + anchor[1], animate=False, immediate=True)
+        self.call_after_refresh(self._restore, anchor)
+
+    def _predicted_top(self, key: str) -> int | None:
+        """Where a part will begin once the parts above it (already updated) are laid out."""
+        widgets = self.part_widgets()
+        index = next((i for i, w in enumerate(widgets) if w.part.key == key), None)
+        if index is None or not widgets:
+            return None
+        width = widgets[0].content_size.width
+        if width <= 0:
+            return None
+        y = widgets[0].virtual_region.y
+        for widget in widgets[:index]:
+            content = ArticlePart.content_of(widget.part, widget.head)
+            height = visualize(widget, content, markup=False).get_height(widget.styles, width)  # type: ignore[arg-type]
+            y += height + widget.styles.margin.bottom
+        return y + self._head_height(widgets[index])
+
+    def _restore(self, anchor: tuple[str, int] | None) -> None:
+        """Put the paragraph that was at the top of the view back there."""
+        if anchor is not None:
+            top = self.part_top(anchor[0])
+            if top is not None and self.scroller.scroll_y != top + anchor[1]:
+                self.late_restores += 1  # a frame showed the text moved (near the end of the page)
+                self.scroller.scroll_to(y=top + anchor[1], animate=False, immediate=True)
+        self._seen()
+
+    def _scrolled(self, _value: float) -> None:
+        self.call_after_refresh(self._seen)
+
+    def _seen(self) -> None:
+        """Arrivals whose header is in view are seen; the line counts the others."""
+        if self.pending:
+            self.pending = [k for k in self.pending if not self._in_view(k)]
+        self._show_live_line()
+
+    def _show_live_line(self) -> None:
+        line = self.query_one("#article-live", Static)
+        if not self.pending:
+            line.display = False
+            return
+        edited = {p.key for p in self.view.parts if p.edited}
+        new = sum(1 for k in self.pending if k not in edited)
+        changed = len(self.pending) - new
+        words = []
+        if new:
+            words.append(f"{new} new update{'s' if new != 1 else ''}")
+        if changed:
+            words.append(f"{changed} edited")
+        line.update(Text(" · ".join([*words, "] to see"]), style="bold"))
+        line.display = True
+
+    # -- the article's own actions ---------------------------------------------------------
     def action_links(self) -> None:
-        self.app.choose_link(self.links)
+        self.app.choose_link(self.links)  # type: ignore[attr-defined]
 
     def action_comments(self) -> None:
-        self.app.open_comments(self.article)
+        self.app.open_comments(self.article)  # type: ignore[attr-defined]
 
     def action_toggle_read(self) -> None:
-        self.app.toggle_read(self.article.id)
+        self.app.toggle_read(self.article.id)  # type: ignore[attr-defined]
 
     def action_follow(self) -> None:
-        self.app.toggle_follow(self.article.id)
+        self.app.toggle_follow(self.article.id)  # type: ignore[attr-defined]

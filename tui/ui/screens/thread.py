@@ -119,7 +119,7 @@ class ThreadScreen(Screen):
             return set()
         return thread.index.keys() - self._seen
 
-    @work(exclusive=True, group="thread-load")
+    @work(exclusive=True, group="thread-load", exit_on_error=False)
     async def _load(self, initial: list[Comment] | None = None) -> None:
         self._loading = True
         try:
@@ -141,14 +141,18 @@ class ThreadScreen(Screen):
                 self._report_seen()
         finally:
             self._loading = False
-            if self._poll_every:
-                self._next_at = self._clock() + self._poll_every
-                if self._poll_timer is None:
-                    self._poll_timer = self.set_interval(self._poll_every, self._poll)
-                else:
-                    self._poll_timer.reset()
-            self._show_title()
-            self._show_status()
+            if self.is_attached:  # escape while loading: the screen is already gone
+                self._after_load()
+
+    def _after_load(self) -> None:
+        if self._poll_every:
+            self._next_at = self._clock() + self._poll_every
+            if self._poll_timer is None:
+                self._poll_timer = self.set_interval(self._poll_every, self._poll)
+            else:
+                self._poll_timer.reset()
+        self._show_title()
+        self._show_status()
 
     def _with_expanded(self) -> list[Comment]:
         """The loaded comments, with each expanded stub replaced by its replies."""
@@ -219,6 +223,8 @@ class ThreadScreen(Screen):
         self._show_status()
 
     def _show_title(self) -> None:
+        if not self.is_attached:
+            return
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(self.thread_title)
         if self.kind:
@@ -230,6 +236,8 @@ class ThreadScreen(Screen):
         self.query_one("#thread-title", Static).update(title)
 
     def _show_status(self) -> None:
+        if not self.is_attached:
+            return
         now = self._clock()
         status = Text(no_wrap=True, overflow="ellipsis")
         if self._updated_at is None:
