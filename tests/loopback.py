@@ -37,6 +37,7 @@ class Reply:
     trickle: float = 0.0  # if set: send the body in `chunk`-byte pieces, pausing this long between
     chunk: int = 1
     reset_after: int | None = None  # if set: send this many body bytes, then reset the connection
+    close_after: int | None = None  # if set: send this many body bytes, then close it cleanly (FIN)
     hang: bool = False  # read the request, then never answer (until the server stops)
     no_length: bool = False  # no Content-Length: the body runs until the connection closes
 
@@ -181,6 +182,11 @@ class LoopbackServer:
                     h.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     h.connection.close()
                     h.close_connection = True
+                elif reply.close_after is not None:
+                    h.wfile.write(body[: reply.close_after])
+                    h.wfile.flush()
+                    h.close_connection = True
+                    h.connection.shutdown(socket.SHUT_WR)
                 elif reply.trickle:
                     for i in range(0, len(body), max(1, reply.chunk)):
                         h.wfile.write(body[i : i + max(1, reply.chunk)])

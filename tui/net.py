@@ -265,9 +265,14 @@ class _Inflater:
 
     def flush(self) -> bytes:
         try:
-            return self._d.flush()
+            tail = self._d.flush()
         except zlib.error:
             raise _BadEncoding(f"bad {self.encoding} body") from None
+        if not self._d.eof:
+            # The stream stopped before its end marker: a cut connection, not a
+            # short feed. Stored as it is, it would lose items for good.
+            raise _BadEncoding(f"the {self.encoding} body ended early (truncated)")
+        return tail
 
 
 # -- the fetcher ------------------------------------------------------------------
@@ -531,6 +536,11 @@ class Fetcher:
                         result.error = f"HTTP {status} without a Location"
                         return None
                     return location
+                if status == 304 and not result.conditional:
+                    # Nothing was asked to be validated: a cache or server fault.
+                    # Taken as "unchanged" it would keep a feed empty forever.
+                    result.error = "HTTP 304 to a request without validators"
+                    return None
                 if status == 304:
                     result.not_modified = True
                     result.max_age = parse_max_age(h.get("cache-control"))

@@ -68,6 +68,20 @@ class PollResult:
     updates: list[Update] = field(default_factory=list)  # live updates this poll added
 
 
+# What expat says when a document stops in the middle.
+_CUT_OFF = ("unclosed token", "no element found", "unclosed cdata section")
+
+
+def _cut_off(bozo: str, headers: dict[str, str]) -> bool:
+    """A document that stops mid-way, on a response whose end only the closing of the
+    connection marked (no Content-Length, not chunked): most likely a cut
+    connection. With a length or chunks the transport proved the body whole, so a
+    publisher's own broken document is still read as well as it can be."""
+    if not bozo or not bozo.lower().startswith(_CUT_OFF):
+        return False
+    return "content-length" not in headers and "chunked" not in headers.get("transfer-encoding", "").lower()
+
+
 def _short(exc: BaseException, limit: int = 120) -> str:
     text = " ".join(str(exc).split())
     if type(exc).__name__ != "StoreError":
@@ -251,9 +265,12 @@ class Poller:
                             await asyncio.to_thread(self.store.article_digests, feed.id) if feed.id else {}
                         )
                         parsed = await self._parse(body, headers, fetched.final_url, known)
+                        if _cut_off(parsed.bozo, headers):
+                            raise FeedError("the body ended early (the connection closed mid-document)")
                     except FeedError as exc:
                         # Validators and hash stay as they were, so the next poll
                         # fetches and judges this body again instead of a 304.
+                        parsed = None  # a cut-off document stores nothing of itself
                         reason = str(exc) or "not a feed"
                         self._fail(feed, fetched, reason, now, failed=True)
                         result.error = reason
