@@ -176,3 +176,28 @@ async def test_a_dead_host_never_delays_the_others(server, home):
         assert stored <= 5 and store.articles(feed_id=good.id)
         assert len(dead.requests) <= 2  # the dead host never had more than its two slots
     store.close()
+
+
+async def test_many_subscriptions_make_a_bounded_number_of_tasks(home):
+    """3,000 feeds, all refused: the refresh keeps a queue of feeds, not 3,000
+    waiting tasks (100,001 such feeds grew the app from 412 MB to 974 MB)."""
+    import asyncio
+
+    store = Store.open(home)
+    with store._tx() as db:
+        db.executemany(
+            "INSERT INTO feeds (url, title, folder, every, added) VALUES (?,?,?,?,?)",
+            [(f"http://127.0.0.{1 + i % 50}:9/f{i}", "", "", None, 0.0) for i in range(3000)],
+        )
+    peak = 0
+    async with Fetcher(per_host=2, total=16, connect_timeout=2) as fetcher:
+        poller = Poller(store, fetcher)
+        task = asyncio.create_task(poller.refresh_all())
+        while not task.done():
+            peak = max(peak, len(asyncio.all_tasks()))
+            await asyncio.sleep(0.005)
+        results = task.result()
+        await poller.aclose()
+    assert len(results) == 3000 and all(r.outcome == "error" for r in results)
+    assert peak <= 2 * (4 * 16) + 20, peak  # a poll is two tasks (its own, and poll_feed's shared one)
+    store.close()

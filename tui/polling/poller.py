@@ -14,6 +14,7 @@ import math
 import os
 import random
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -425,14 +426,57 @@ class Poller:
                 return PollResult(feed=feed, outcome="deferred", error=reason)
             return await self.poll_feed(feed)
 
-        gathered = await asyncio.gather(*(one(f) for f in todo), return_exceptions=True)
+        gathered = await self._each_host_in_turn(todo, one)
         results: list[PollResult] = []
         for feed, got in zip(todo, gathered):
             if isinstance(got, asyncio.CancelledError):
                 raise got
-            if isinstance(got, BaseException):
-                got = PollResult(feed=feed, outcome="error", error=_short(got))
+            if isinstance(got, BaseException) or got is None:
+                got = PollResult(feed=feed, outcome="error", error=_short(got or RuntimeError("not polled")))
             results.append(got)
+        return results
+
+    async def _each_host_in_turn(self, feeds: list[Feed], poll) -> list[PollResult | BaseException | None]:
+        """Run ``poll`` over ``feeds`` with a bounded number of tasks: at most the
+        host's share per host and a few times the global limit in all, taking hosts
+        in turn. 100,000 feeds cost a queue of feeds, not 100,000 waiting tasks,
+        and a slow host only ever holds its own share."""
+        results: list[PollResult | BaseException | None] = [None] * len(feeds)
+        pending: dict[str, deque[int]] = {}
+        for i, feed in enumerate(feeds):
+            pending.setdefault(urlsplit(feed.url).netloc.lower(), deque()).append(i)
+        hosts = deque(pending)
+        busy: dict[str, int] = {}
+        running: dict[asyncio.Task, tuple[str, int]] = {}
+        cap = max(8, 4 * max(1, getattr(self.fetcher, "total", 16)))
+
+        def launch() -> None:
+            for _ in range(len(hosts)):
+                if len(running) >= cap:
+                    return
+                host = hosts[0]
+                hosts.rotate(-1)
+                queue = pending.get(host)
+                if not queue or busy.get(host, 0) >= self._per_host:
+                    continue
+                index = queue.popleft()
+                busy[host] = busy.get(host, 0) + 1
+                running[asyncio.ensure_future(poll(feeds[index]))] = (host, index)
+
+        try:
+            launch()
+            while running:
+                done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    host, index = running.pop(task)
+                    busy[host] -= 1
+                    if not pending[host] and not busy[host]:
+                        hosts.remove(host)
+                    results[index] = task.exception() or task.result()
+                launch()
+        finally:
+            for task in running:
+                task.cancel()
         return results
 
     def poke(self) -> None:
