@@ -296,6 +296,26 @@ def _headers_of(response: httpx.Response) -> dict[str, str]:
     return headers
 
 
+def host_of(url: str) -> str:
+    """The key requests are counted by: scheme-less host and port, lower-cased."""
+    return urlsplit(url).netloc.lower()
+
+
+class HostSlots:
+    """``limit`` slots per host, made on first use (one semaphore a host)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = max(1, limit)
+        self._slots: dict[str, asyncio.Semaphore] = {}
+
+    def __call__(self, url: str) -> asyncio.Semaphore:
+        host = host_of(url)
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = asyncio.Semaphore(self.limit)
+        return slot
+
+
 class _PoolPerHost(httpx.AsyncBaseTransport):
     """One small connection pool per host behind the one client.
 
@@ -353,7 +373,7 @@ class Fetcher:
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._global = asyncio.Semaphore(total)  # replaced in the running loop by _ensure
-        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._host_slot = HostSlots(per_host)
         self.in_flight = 0
 
     # -- lifecycle -------------------------------------------------------
@@ -370,7 +390,7 @@ class Fetcher:
             )
             self._loop = loop
             self._global = asyncio.Semaphore(self.total)
-            self._hosts = {}
+            self._host_slot = HostSlots(self.per_host)
         return self._client
 
     async def aclose(self) -> None:
@@ -384,13 +404,6 @@ class Fetcher:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    def _host_slot(self, url: str) -> asyncio.Semaphore:
-        host = urlsplit(url).netloc.lower()
-        slot = self._hosts.get(host)
-        if slot is None:
-            slot = self._hosts[host] = asyncio.Semaphore(self.per_host)
-        return slot
 
     # -- fetching --------------------------------------------------------
     async def fetch(

@@ -20,7 +20,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urlsplit
 
 from tui.feeds.parse import FeedError, content_hash
 from tui.live.follow import record_live_updates
@@ -33,7 +32,7 @@ from tui.model import (
     ParsedFeed,
     Update,
 )
-from tui.net import RETRY_MARK, Fetcher, FetchResult, human_seconds
+from tui.net import RETRY_MARK, Fetcher, FetchResult, HostSlots, host_of, human_seconds
 from tui.polling.schedule import DEFAULT_PERIOD, hint_floor, next_poll_time
 from tui.polling.workers import die_with_parent, parse_for_poll, warm_parser
 from tui.store import StoreError
@@ -123,7 +122,7 @@ class Poller:
         # otherwise feeds of one slow or dead host (the Fetcher lets it 2 requests)
         # would hold every slot and starve the others.
         self._per_host = max(1, getattr(fetcher, "per_host", 2))
-        self._host_turns: dict[str, asyncio.Semaphore] = {}
+        self._host_turn = HostSlots(self._per_host)
         self.last_success: float | None = None
         self._failing: dict[int, bool] = {}
         self._inflight: dict[int, asyncio.Task] = {}
@@ -175,13 +174,6 @@ class Poller:
         finally:
             if self._inflight.get(key) is task:
                 del self._inflight[key]
-
-    def _host_turn(self, url: str) -> asyncio.Semaphore:
-        host = urlsplit(url).netloc.lower()
-        turn = self._host_turns.get(host)
-        if turn is None:
-            turn = self._host_turns[host] = asyncio.Semaphore(self._per_host)
-        return turn
 
     async def _poll(self, feed: Feed) -> PollResult:
         self.busy += 1
@@ -444,7 +436,7 @@ class Poller:
         results: list[PollResult | BaseException | None] = [None] * len(feeds)
         pending: dict[str, deque[int]] = {}
         for i, feed in enumerate(feeds):
-            pending.setdefault(urlsplit(feed.url).netloc.lower(), deque()).append(i)
+            pending.setdefault(host_of(feed.url), deque()).append(i)
         hosts = deque(pending)
         busy: dict[str, int] = {}
         running: dict[asyncio.Task, tuple[str, int]] = {}
