@@ -76,6 +76,10 @@ class SourceConfig:
     hn_hosts: tuple = ("news.ycombinator.com",)
     reddit_hosts: tuple = ("reddit.com", "www.reddit.com", "old.reddit.com")
     lobsters_hosts: tuple = ("lobste.rs",)
+    # Seconds between reddit "load more" requests at least: reddit publishes
+    # 100 requests a minute per client; its X-Ratelimit headers can slow us more.
+    reddit_more_interval: float = 0.6
+    reddit_more_batches: int = 50  # requests (of 100 ids) per Enter; a stub keeps the rest
 
 
 class CommentsError(Exception):
@@ -187,21 +191,34 @@ def as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
+# Ids, scores and counts beyond what SQLite (and any real source) holds are junk;
+# a 5,000-digit number must cost its own field, not the thread (Python refuses to
+# convert ints past 4,300 digits, and every digit costs time before that).
+INT_MAX = 2**63 - 1
+_INT_DIGITS = len(str(INT_MAX))
+
+
 def as_str(value: Any) -> str:
     if isinstance(value, str):
         return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value) if -INT_MAX <= value <= INT_MAX else ""
+    if isinstance(value, float) and math.isfinite(value):
         return str(value)
     return ""
 
 
 def as_int(value: Any) -> int | None:
+    """``value`` as an int within +-(2**63-1), or None (junk, or far too big)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
+        return value if -INT_MAX <= value <= INT_MAX else None
     if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
+        return int(value) if -INT_MAX <= value <= INT_MAX else None
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text[1:] if text.startswith("-") else text
+        if digits.isascii() and digits.isdigit() and len(digits) <= _INT_DIGITS:
+            return as_int(int(text))
     return None

@@ -21,10 +21,28 @@ _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _CONSTANTS = {"true": True, "false": False, "null": None}
 
 
+# Longer integers become None: no id, score or time has this many digits, and
+# Python refuses to convert past 4,300 (which would fail the whole document).
+MAX_INT_DIGITS = 40
+
+
+def _bounded_int(text: str) -> int | None:
+    return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else None
+
+
 def loads(text: str) -> Any:
-    """Like ``json.loads`` (raises ValueError on bad input), with no depth limit."""
+    """Like ``json.loads`` (raises ValueError on bad input), with no depth limit;
+    an integer over MAX_INT_DIGITS digits decodes as None."""
     try:
         return json.loads(text)
+    except RecursionError:
+        return _loads_iterative(text)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+    # Only a document with a huge integer pays for the per-integer hook.
+    try:
+        return json.loads(text, parse_int=_bounded_int)
     except RecursionError:
         return _loads_iterative(text)
 
@@ -75,7 +93,7 @@ def _loads_iterative(s: str) -> Any:
             m = _NUMBER.match(s, i)
             if m and m.end() > i:
                 text = m.group(0)
-                value = float(text) if (m.group(1) or m.group(2)) else int(text)
+                value = float(text) if (m.group(1) or m.group(2)) else _bounded_int(text)
                 i = m.end()
             else:
                 for word, const in _CONSTANTS.items():

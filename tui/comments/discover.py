@@ -32,10 +32,14 @@ __all__ = [
 
 _PAGE_LIMIT = 4 * 1024 * 1024
 _WP_API_REL = "https://api.w.org/"
+_LINK_HEADER_MAX = 16 * 1024
 _REDDIT_PATH = re.compile(r"^/(?:(?:r|u|user)/[^/]+/)?comments/([a-z0-9]+)(?:/|$)", re.I)
 _LOBSTERS_PATH = re.compile(r"^/s/([a-z0-9]+)(?:/|$|\.json$)", re.I)
 _POSTID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _POST_ARTICLE_ID = re.compile(r"^post-(\d+)$")
+# One link of an HTTP Link header (RFC 8288): <target>; param=value; param="value"
+_LINK_VALUE = re.compile(r"<([^>]*)>((?:\s*;\s*[^;,=\s]+\s*(?:=\s*(?:\"[^\"]*\"|[^;,\s]*))?)*)")
+_LINK_PARAM = re.compile(r';\s*([^;,=\s]+)\s*(?:=\s*(?:"([^"]*)"|([^;,\s]*)))?')
 
 
 # -- URLs ------------------------------------------------------------------
@@ -154,6 +158,18 @@ class _HeadScanner(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def header_links(value: str) -> list[dict[str, str]]:
+    """The links of an HTTP ``Link`` header, shaped like <link> tags' attributes
+    (WordPress sends ``rel="https://api.w.org/"`` and ``rel=shortlink`` there)."""
+    links = []
+    for m in _LINK_VALUE.finditer(value[:_LINK_HEADER_MAX]):
+        link = {"href": m.group(1).strip()}
+        for p in _LINK_PARAM.finditer(m.group(2)):
+            link.setdefault(p.group(1).lower(), p.group(2) if p.group(2) is not None else (p.group(3) or ""))
+        links.append(link)
+    return links
+
+
 def _rels(link: dict[str, str]) -> list[str]:
     return [r.lower() for r in link.get("rel", "").split()]
 
@@ -180,7 +196,9 @@ async def discover_from_page(fetcher: Fetcher, url: str, config: SourceConfig) -
 
     api_root = ""
     post_id = ""
-    for link in scanner.links:
+    # The headers first: they are the server's own word, a theme may drop the tags.
+    links = header_links(headers.get("link", "")) + scanner.links
+    for link in links:
         rels, href = _rels(link), link.get("href", "").strip()
         if not href:
             continue
@@ -199,7 +217,7 @@ async def discover_from_page(fetcher: Fetcher, url: str, config: SourceConfig) -
             if m:
                 post_id = m.group(1)
                 break
-    feed = _comment_feed_link(scanner.links, final_url)
+    feed = _comment_feed_link(links, final_url)
     fallback = (("feed", feed[1]), ("feed_kind", feed[0])) if feed else ()
     if api_root and post_id:
         return ThreadSource("wordpress", post_id, api_root, page_url, fallback)

@@ -20,10 +20,21 @@ from tui.comments.discover import discover_from_page
 from tui.model import Comment
 from tui.net import Fetcher
 
-__all__ = ["LOADERS", "EXPANDERS", "KINDS", "Loader", "Expander", "load_comments", "load_more", "can_expand"]
+__all__ = [
+    "LOADERS",
+    "EXPANDERS",
+    "KINDS",
+    "Loader",
+    "Expander",
+    "Progress",
+    "load_comments",
+    "load_more",
+    "can_expand",
+]
 
 Loader = Callable[[Fetcher, ThreadSource, SourceConfig], Awaitable[list[Comment]]]
-Expander = Callable[[Fetcher, ThreadSource, Comment, SourceConfig], Awaitable[list[Comment]]]
+Progress = Callable[[list[Comment]], None]
+Expander = Callable[[Fetcher, ThreadSource, Comment, SourceConfig, Progress | None], Awaitable[list[Comment]]]
 
 
 async def _wordpress(fetcher: Fetcher, source: ThreadSource, config: SourceConfig) -> list[Comment]:
@@ -83,10 +94,15 @@ def can_expand(source: ThreadSource) -> bool:
 
 
 async def load_more(
-    fetcher: Fetcher, source: ThreadSource, stub: Comment, config: SourceConfig
+    fetcher: Fetcher,
+    source: ThreadSource,
+    stub: Comment,
+    config: SourceConfig,
+    progress: Progress | None = None,
 ) -> list[Comment]:
-    """The comments a stub stands for (the caller puts them where the stub was)."""
+    """The comments a stub stands for (the caller puts them where the stub was);
+    ``progress`` may be told the replies so far while a long expansion runs."""
     expander = EXPANDERS.get(source.kind)
     if expander is None:
         raise CommentsError(f"{source.kind[:20] or 'this source'} cannot load more replies")
-    return await expander(fetcher, source, stub, config)
+    return await expander(fetcher, source, stub, config, progress)

@@ -19,6 +19,7 @@ from tui.comments.discover import discover, source_from_url
 from tui.comments.registry import can_expand, load_comments, load_more
 from tui.model import Article, Comment, Feed
 from tui.net import Fetcher
+from tui.store.connection import StoreError
 
 __all__ = ["ThreadSession", "ThreadStore", "source_config", "article_source", "url_source"]
 
@@ -50,6 +51,13 @@ def source_config(config_sources: Mapping[str, str]) -> SourceConfig:
             setattr(config, name, tuple(h.strip().lower() for h in value.split(",") if h.strip()))
         elif isinstance(current, str):
             setattr(config, name, value)
+        elif isinstance(current, (int, float)) and not isinstance(current, bool):
+            try:
+                number = type(current)(value.strip())
+            except ValueError:
+                continue
+            if 0 <= number < 3600:
+                setattr(config, name, number)
     return config
 
 
@@ -90,6 +98,7 @@ class ThreadSession:
         self.seen: set[str] = set()
         self.cached_at: float | None = None  # when the cached copy was fetched
         self.loaded_at: float | None = None  # when load() last succeeded (clock)
+        self.save_error = ""  # why the last load could not be kept, if it could not
 
     @property
     def kind(self) -> str:
@@ -115,15 +124,25 @@ class ThreadSession:
 
     async def load(self) -> list[Comment]:
         """Fetch the thread and keep it for offline reading. Raises CommentsError
-        (a short reason) when it cannot be fetched, StoreError when it cannot be kept."""
+        (a short reason) when it cannot be fetched. A thread that cannot be kept
+        (a full disk, a locked database) is still shown: ``save_error`` says why."""
         comments = await load_comments(self.fetcher, self.source, self.config)
-        await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, comments)
+        try:
+            await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, comments)
+        except StoreError as exc:
+            self.save_error = str(exc) or "the thread could not be kept"
+        else:
+            self.save_error = ""
         self.loaded_at = self.clock()
         return comments
 
-    async def expand(self, stub: Comment) -> list[Comment]:
-        """The comments ``stub`` stands for; CommentsError if this source has no stubs."""
-        return await load_more(self.fetcher, self.source, stub, self.config)
+    async def expand(
+        self, stub: Comment, progress: Callable[[list[Comment]], None] | None = None
+    ) -> list[Comment]:
+        """The comments ``stub`` stands for; CommentsError if this source has no stubs.
+        ``progress`` is told the replies so far (ending in a stub for the rest)
+        while a stub of thousands loads request by request."""
+        return await load_more(self.fetcher, self.source, stub, self.config, progress)
 
     async def mark_seen(self, ids: Iterable[str]) -> int:
         """Remember ``ids`` as seen; returns how many were new. A reload of an

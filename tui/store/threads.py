@@ -22,11 +22,44 @@ class ThreadCache(Database):
             )
 
     def load_thread(self, key: str) -> tuple[list[Comment], float] | None:
+        """The cached thread and when it was fetched; None when there is none or
+        it cannot be read (a newer format, broken JSON, a comment without an id):
+        such a copy is only a cache, so it is dropped and the thread refetched."""
         rows = self._rows("SELECT comments, fetched FROM threads WHERE key=?", (key,))
         if not rows:
             return None
-        comments = [Comment(**c) for c in json.loads(rows[0]["comments"])]
-        return comments, rows[0]["fetched"]
+        fetched = rows[0]["fetched"]
+        if isinstance(fetched, bool) or not isinstance(fetched, (int, float)):
+            return None
+        try:
+            items = json.loads(rows[0]["comments"])
+        except (TypeError, ValueError, RecursionError):
+            return None
+        if not isinstance(items, list):
+            return None
+        known = Comment.__dataclass_fields__
+        comments = []
+        for item in items:
+            if not isinstance(item, dict) or not item.keys() <= known.keys():
+                return None
+            try:
+                comment = Comment(**item)
+            except TypeError:  # a required field is missing
+                return None
+            if not (
+                isinstance(comment.id, str)
+                and comment.id
+                and (comment.parent_id is None or isinstance(comment.parent_id, str))
+                and all(isinstance(getattr(comment, f), str) for f in ("author", "html", "link"))
+                and (comment.time is None or type(comment.time) in (int, float))
+                and (comment.score is None or type(comment.score) is int)
+                and type(comment.more) is int
+                and isinstance(comment.more_ids, list)
+                and all(isinstance(i, str) for i in comment.more_ids)
+            ):
+                return None
+            comments.append(comment)
+        return comments, float(fetched)
 
     def seen_comments(self, thread: str) -> set[str]:
         rows = self._rows("SELECT comment_id FROM comments_seen WHERE thread=?", (thread,))

@@ -21,6 +21,7 @@ Untrusted text only ever goes through ``tui.text`` into Rich ``Text``.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -88,6 +89,28 @@ class _Bodies:
         return rendered
 
 
+# The line prefixes tui.text.html draws: quote bars, list markers, indents.
+_LINE_PREFIX = re.compile(r"(?:▌ |• |\d{1,6}\. | )+")
+_PREFIX_PART = re.compile(r"▌ |• |\d{1,6}\. | ")
+
+
+def _wrap_hanging(line: Text, console: Console, width: int) -> list[Text]:
+    """One rendered line wrapped to ``width``; its later lines keep the quote
+    bars and list indents of the first (markers become spaces), so a wrapped
+    quote is still a quote and a wrapped list item hangs under its text."""
+    m = _LINE_PREFIX.match(line.plain)
+    n = m.end() if m else 0
+    if not n or len(line.plain) <= width or width - n < MIN_BODY_WIDTH // 2 or n == len(line.plain):
+        return list(line.wrap(console, width, overflow="fold", no_wrap=False))
+    head = line[:n]
+    hang = Text(end="")
+    for part in _PREFIX_PART.finditer(line.plain, 0, n):
+        a, b = part.span()
+        hang.append_text(line[a:b] if part.group() == "▌ " else Text(" " * (b - a)))
+    wrapped = line[n:].wrap(console, width - n, overflow="fold", no_wrap=False)
+    return [Text.assemble(head if i == 0 else hang, piece, end=piece.end) for i, piece in enumerate(wrapped)]
+
+
 _plain_console: Console | None = None
 
 
@@ -130,6 +153,8 @@ class ThreadLayout:
         self.width = 0
         self.cursor = -1  # node position, -1 when there is none
         self.arrived = 0  # comments merged in since the reader last jumped to new ones
+        self.stubs = 0  # "more" stubs in the thread (they are not comments)
+        self.hidden = 0  # the replies those stubs stand for
         self.version = 0  # bumped whenever the rows are rebuilt
         self._bodies = _Bodies(2048)
 
@@ -208,9 +233,12 @@ class ThreadLayout:
             text = text[1:]
         if not text.plain:
             return []
-        return list(
-            text.wrap(console or _console(), self.body_width(node.depth), overflow="fold", no_wrap=False)
-        )
+        console = console or _console()
+        width = self.body_width(node.depth)
+        lines: list[Text] = []
+        for line in text.split("\n", allow_blank=True):
+            lines.extend(_wrap_hanging(line, console, width))
+        return lines
 
     def _measure_plain(self, pos: int) -> int:
         return len(self.wrap_lines(pos))
@@ -362,23 +390,34 @@ class ThreadLayout:
     # -- loading and merging -------------------------------------------------------
 
     def set_thread(
-        self, thread: Thread, new_ids: Iterable[str] = (), scroll_y: int = 0, height: int = 1
+        self,
+        thread: Thread,
+        new_ids: Iterable[str] = (),
+        scroll_y: int = 0,
+        height: int = 1,
+        requested: Iterable[str] = (),
     ) -> Pin | None:
         """Show ``thread``; on later calls merge it, keeping cursor, folds and place.
 
         Comments that were not in the previous thread are marked new and counted
         in ``arrived``; ``new_ids`` adds more (unseen on an earlier visit).
+        ``requested`` are replies the reader asked for (a "more" stub): never new.
+        Stubs are never new either: they are not comments.
         """
         old = self.thread
         first = not self.loaded
         index = thread.index
+        nodes = thread.nodes
         anchor = None if first else self._merge_anchor(old, scroll_y, height)
+        asked = set(requested)
         if not first:
-            added = index.keys() - old.index.keys()
+            added = {i for i in index.keys() - old.index.keys() - asked if not nodes[index[i]].comment.more}
             self.arrived += len(added)
             self.new |= added
-        self.new |= {i for i in new_ids if i in index}
+        self.new |= {i for i in new_ids if i in index and i not in asked and not nodes[index[i]].comment.more}
         self.new &= index.keys()
+        self.stubs = sum(1 for n in nodes if n.comment.more)
+        self.hidden = sum(n.comment.more for n in nodes if n.comment.more > 0)
         self.folded &= index.keys()
 
         cursor_id = self.cursor_id
@@ -559,6 +598,16 @@ class ThreadLayout:
 
     def last(self) -> int | None:
         return self.visible[-1] if self.visible else None
+
+    @property
+    def comment_count(self) -> int:
+        """Comments loaded, stubs not counted."""
+        return len(self.thread.nodes) - self.stubs
+
+    def new_inside(self, pos: int) -> int:
+        """How many new comments node ``pos``'s subtree holds below it."""
+        new_pos = self.new_pos
+        return bisect_left(new_pos, self.thread.end(pos)) - bisect_right(new_pos, pos)
 
     def next_new(self, forward: bool = True) -> int | None:
         """The next (or previous) new comment after the cursor, folded or not."""

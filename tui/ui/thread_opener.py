@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from tui.comments.base import SourceConfig, ThreadSource
 from tui.comments.session import ThreadSession, article_source, source_config, url_source
-from tui.model import Article
+from tui.model import Article, Comment
 from tui.net import Fetcher
 from tui.store import StoreError
 from tui.text.sanitize import clean_line
@@ -37,12 +37,16 @@ def open_article_thread(app: ThreadlineApp, article: Article) -> None:
     app.run_worker(_open_article(app, article), group=_OPEN_GROUP, exclusive=True, exit_on_error=False)
 
 
-def open_url_thread(app: ThreadlineApp, url: str) -> None:
-    """Open the thread a URL names, or the thread discovered on that page."""
+def open_url_thread(app: ThreadlineApp, url: str, *, exit_on_back: bool = False) -> None:
+    """Open the thread a URL names, or the thread discovered on that page.
+    ``exit_on_back``: Esc from that thread quits the app (``threadline thread URL``)."""
     config = source_config(app.config.sources)
     source = url_source(url, config)
     app.run_worker(
-        _open(app, clean_line(url), source, config), group=_OPEN_GROUP, exclusive=True, exit_on_error=False
+        _open(app, clean_line(url), source, config, exit_on_back=exit_on_back),
+        group=_OPEN_GROUP,
+        exclusive=True,
+        exit_on_error=False,
     )
 
 
@@ -59,7 +63,9 @@ async def _open_article(app: ThreadlineApp, article: Article) -> None:
     await _open(app, clean_line(article.title) or "comments", source, config)
 
 
-async def _open(app: ThreadlineApp, title: str, source: ThreadSource, config: SourceConfig) -> None:
+async def _open(
+    app: ThreadlineApp, title: str, source: ThreadSource, config: SourceConfig, *, exit_on_back: bool = False
+) -> None:
     from tui.ui.screens.thread import ThreadScreen
 
     session = ThreadSession(app.store, thread_fetcher(app), source, config, clock=app.clock)
@@ -69,13 +75,25 @@ async def _open(app: ThreadlineApp, title: str, source: ThreadSource, config: So
         app.notify(str(exc), severity="error", markup=False)
         initial = None
 
+    said = [""]
+
+    async def load() -> list[Comment]:
+        comments = await session.load()
+        # Shown all the same; only the offline copy is missing (said once, not every poll).
+        if session.save_error and session.save_error != said[0]:
+            app.notify(
+                f"not kept for offline reading: {session.save_error}", severity="warning", markup=False
+            )
+        said[0] = session.save_error
+        return comments
+
     def on_seen(ids: set[str]) -> None:
         app.run_worker(_mark_seen(app, session, ids), group=_SEEN_GROUP, exit_on_error=False)
 
     app.push_screen(
         ThreadScreen(
             title,
-            session.load,
+            load,
             poll_every=app.interval or app.config.thread_every,
             seen=session.seen,
             on_seen=on_seen,
@@ -83,6 +101,7 @@ async def _open(app: ThreadlineApp, title: str, source: ThreadSource, config: So
             expand=session.expand if session.can_expand else None,
             kind=source.kind,
             clock=app.clock,
+            exit_on_back=exit_on_back,
         )
     )
 

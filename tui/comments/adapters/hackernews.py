@@ -8,6 +8,7 @@ keep Algolia's order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,9 +28,34 @@ from tui.comments.base import (
 from tui.model import Comment
 from tui.net import Fetcher
 
-__all__ = ["load_hackernews", "flatten_algolia"]
+__all__ = ["load_hackernews", "flatten_algolia", "mark_quotes"]
 
 _STORY_TYPES = ("story", "poll", "job")
+# HN has no quote markup: people start a paragraph with ">". Its HTML separates
+# paragraphs with <p> (Algolia sometimes closes them).
+_PARAGRAPH = re.compile(r"<p>", re.I)
+_CLOSE_P = re.compile(r"\s*</p>\s*$", re.I)
+_QUOTED = re.compile(r"^\s*(?:&gt;|>)\s?")
+
+
+def mark_quotes(html: str) -> str:
+    """HN text with each ``>`` paragraph made a <blockquote>, so it reads as a quote."""
+    if "&gt;" not in html and ">" not in html.replace("<p>", "").replace("</p>", ""):
+        return html
+    parts = _PARAGRAPH.split(html)
+    if not any(_QUOTED.match(p) for p in parts):
+        return html
+    out = []
+    for part in parts:
+        body = _CLOSE_P.sub("", part)
+        if not body.strip():
+            continue
+        quoted = _QUOTED.match(body)
+        if quoted:
+            out.append(f"<blockquote><p>{body[quoted.end() :]}</p></blockquote>")
+        else:
+            out.append(f"<p>{body}</p>")
+    return "".join(out)
 
 
 async def load_hackernews(fetcher: Fetcher, source: ThreadSource, config: SourceConfig) -> list[Comment]:
@@ -91,6 +117,10 @@ def flatten_algolia(
         item, parent = stack.pop()
         item_id = as_int(item.get("id"))
         if item_id is None:
+            # No usable id (missing, or a 5,000-digit junk number): this comment
+            # cannot be named, but its replies still hang off its parent.
+            kids = [c for c in as_list(item.get("children")) if isinstance(c, dict)]
+            stack.extend((c, parent) for c in reversed(kids))
             continue
         cid = str(item_id)
         author = item.get("author")
@@ -102,7 +132,7 @@ def flatten_algolia(
                 parent_id=parent,
                 author=as_str(author),
                 time=parse_time(item.get("created_at_i")) or parse_time(item.get("created_at")),
-                html=as_str(text),
+                html=mark_quotes(as_str(text)),
                 link=item_base + cid,
                 deleted=deleted,
                 dead=bool(item.get("dead")),

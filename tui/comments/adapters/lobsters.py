@@ -52,6 +52,9 @@ def parse_story(story: dict[str, Any]) -> list[Comment]:
         if not cid:
             continue
         depth = as_int(item.get("depth"))
+        if depth is None:  # older Lobsters: indent_level, 1 for a top-level comment
+            level = as_int(item.get("indent_level"))
+            depth = level - 1 if level is not None and level >= 1 else None
         if "parent_comment" in item:
             parent = as_str(item.get("parent_comment")) or None
         elif depth is not None and 0 < depth <= len(open_at_depth):

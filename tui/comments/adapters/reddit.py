@@ -8,7 +8,10 @@ thread again rooted at the stub's parent.
 
 from __future__ import annotations
 
+import asyncio
 import html as html_module
+import math
+from collections.abc import Callable
 from typing import Any
 
 from tui.comments.base import (
@@ -26,11 +29,13 @@ from tui.comments.base import (
 from tui.model import Comment
 from tui.net import Fetcher
 
-__all__ = ["load_reddit", "load_more", "flatten_listing", "MORE_PREFIX"]
+__all__ = ["load_reddit", "load_more", "flatten_listing", "MORE_PREFIX", "REST_SUFFIX", "Progress"]
 
 MORE_PREFIX = "more:"
 _MORECHILDREN_BATCH = 100  # the API's limit per request
-_MAX_MORE_REQUESTS = 20
+# Longer than this to wait for the rate-limit window: stop and leave a stub.
+_MAX_WAIT = 60.0
+REST_SUFFIX = "+"  # a stub for what an expansion did not load yet: the stub's id and this
 
 
 def _base(source: ThreadSource, config: SourceConfig) -> str:
@@ -52,26 +57,55 @@ async def load_reddit(fetcher: Fetcher, source: ThreadSource, config: SourceConf
     listings = as_list(data)
     if len(listings) < 2:
         raise CommentsError("reddit sent something that is not a thread")
-    return flatten_listing(as_dict(listings[1]), base)
+    return flatten_listing(as_dict(listings[1]), base, op=_post_author(listings[0]))
+
+
+def _post_author(listing: Any) -> str:
+    """The post's author, from the first listing (the t3), "" when unknown or deleted."""
+    for thing in as_list(as_dict(as_dict(listing).get("data")).get("children")):
+        if as_dict(thing).get("kind") == "t3":
+            author = as_str(as_dict(as_dict(thing).get("data")).get("author"))
+            return "" if author in ("[deleted]", "[removed]") else author
+    return ""
+
+
+Progress = Callable[[list[Comment]], None]
 
 
 async def load_more(
-    fetcher: Fetcher, source: ThreadSource, stub: Comment, config: SourceConfig
+    fetcher: Fetcher,
+    source: ThreadSource,
+    stub: Comment,
+    config: SourceConfig,
+    progress: Progress | None = None,
 ) -> list[Comment]:
     """The comments a ``more`` stub stands for (they may hold stubs of their own).
 
     The caller replaces the stub with the result; parents are already set, the
-    top of the result hangs off the stub's parent.
+    top of the result hangs off the stub's parent. Every id the stub lists is
+    asked for, at most 100 a request (the API's limit), one request at a time
+    and at least ``config.reddit_more_interval`` seconds apart, slower when
+    reddit's X-Ratelimit headers say the budget is running out. ``progress``
+    is told the replies so far after each request; while ids remain they end
+    with a stub for the rest, with its true count. A failed request after some
+    succeeded raises; what ``progress`` was last told stays true.
     """
     base = _base(source, config)
     post_id = _post_id(source)
     if not stub.more_ids:
         return await _continue_thread(fetcher, base, post_id, stub)
     comments: list[Comment] = []
-    ids = stub.more_ids
-    for start in range(0, min(len(ids), _MORECHILDREN_BATCH * _MAX_MORE_REQUESTS), _MORECHILDREN_BATCH):
+    ids = list(dict.fromkeys(stub.more_ids))
+    batches = max(1, config.reddit_more_batches)
+    wait = 0.0
+    done = 0
+    for n, start in enumerate(range(0, len(ids), _MORECHILDREN_BATCH)):
+        if n >= batches:
+            break
+        if n:
+            await asyncio.sleep(max(config.reddit_more_interval, wait))
         batch = ids[start : start + _MORECHILDREN_BATCH]
-        data, _ = await fetch_json(
+        data, headers = await fetch_json(
             fetcher,
             f"{base}/api/morechildren.json",
             params={
@@ -86,7 +120,45 @@ async def load_more(
             raise CommentsError("reddit would not expand these replies")
         things = as_list(as_dict(payload.get("data")).get("things"))
         comments += _flatten(things, base)
+        done = start + len(batch)
+        wait = _budget_wait(headers)
+        if wait > _MAX_WAIT:
+            break  # the budget is spent for minutes: the rest stays a stub
+        if progress is not None and done < len(ids):
+            progress(comments + [_rest(stub, ids[done:], comments)])
+    if done < len(ids):
+        comments.append(_rest(stub, ids[done:], comments))
     return comments
+
+
+def _budget_wait(headers: dict[str, str]) -> float:
+    """Seconds to space the next request by, from reddit's published rate-limit
+    headers: the seconds left in the window shared out over the requests left."""
+    remaining = _number(headers.get("x-ratelimit-remaining"))
+    reset = _number(headers.get("x-ratelimit-reset"))
+    if remaining is None or reset is None:
+        return 0.0
+    return reset / remaining if remaining >= 1 else reset
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        number = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return number if number is not None and math.isfinite(number) and number >= 0 else None
+
+
+def _rest(stub: Comment, ids: list[str], loaded: list[Comment]) -> Comment:
+    """The stub for the ids not asked for yet: its count is the stub's, less the
+    comments loaded and those the loaded stubs stand for, and never below the ids."""
+    accounted = sum(c.more if c.more else 1 for c in loaded)
+    return Comment(
+        id=stub.id + REST_SUFFIX,
+        parent_id=stub.parent_id,
+        more=max(len(ids), stub.more - accounted, 1),
+        more_ids=ids,
+    )
 
 
 async def _continue_thread(fetcher: Fetcher, base: str, post_id: str, stub: Comment) -> list[Comment]:
@@ -102,12 +174,15 @@ async def _continue_thread(fetcher: Fetcher, base: str, post_id: str, stub: Comm
     return [c for c in flatten_listing(as_dict(listings[1]), base) if c.id != stub.parent_id]
 
 
-def flatten_listing(listing: dict[str, Any], base: str = "https://www.reddit.com") -> list[Comment]:
-    """A comment Listing -> flat pre-order comments, without recursion."""
-    return _flatten(as_list(as_dict(listing.get("data")).get("children")), base)
+def flatten_listing(
+    listing: dict[str, Any], base: str = "https://www.reddit.com", op: str = ""
+) -> list[Comment]:
+    """A comment Listing -> flat pre-order comments, without recursion. ``op``
+    is the post's author: their comments are marked even without is_submitter."""
+    return _flatten(as_list(as_dict(listing.get("data")).get("children")), base, op)
 
 
-def _flatten(things: list[Any], base: str) -> list[Comment]:
+def _flatten(things: list[Any], base: str, op: str = "") -> list[Comment]:
     comments: list[Comment] = []
     stack = list(reversed(things))
     while stack:
@@ -115,7 +190,7 @@ def _flatten(things: list[Any], base: str) -> list[Comment]:
         kind = thing.get("kind")
         data = as_dict(thing.get("data"))
         if kind == "t1":
-            comment = _comment(data, base)
+            comment = _comment(data, base, op)
             if comment is None:
                 continue
             comments.append(comment)
@@ -137,7 +212,7 @@ def _parent(fullname: Any) -> str | None:
     return None  # "t3_...": a reply to the post
 
 
-def _comment(data: dict[str, Any], base: str) -> Comment | None:
+def _comment(data: dict[str, Any], base: str, op: str = "") -> Comment | None:
     cid = as_str(data.get("id"))
     if not cid:
         return None
@@ -158,7 +233,7 @@ def _comment(data: dict[str, Any], base: str) -> Comment | None:
         link=http_url(base + permalink) if permalink.startswith("/") else "",
         deleted=deleted,
         dead=as_str(data.get("body")) == "[removed]",
-        by_author=bool(data.get("is_submitter")),
+        by_author=bool(data.get("is_submitter")) or (bool(op) and not deleted and author == op),
         score=None if data.get("score_hidden") else as_int(data.get("score")),
     )
 

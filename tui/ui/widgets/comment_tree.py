@@ -12,6 +12,7 @@ HTML renderer in ``tui.text``; nothing here parses markup.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from tui.ui.thread_layout import GUIDE, MAX_INDENT, Pin, ThreadLayout
 from tui.ui.thread_layout import comment_search_text as comment_search_text  # re-exported
 
 GUIDE_COLOURS = 6
+# Not "▌": that is the quote bar (tui.text.html), and a cursor on a quote read "▌▌".
+CURSOR_MARK = "┃"
 
 
 class CommentTree(ScrollView, can_focus=True):
@@ -56,6 +59,7 @@ class CommentTree(ScrollView, can_focus=True):
         "comment-tree--folded",
         "comment-tree--gone",
         "comment-tree--note",
+        "comment-tree--match",
         *(f"comment-tree--guide-{i}" for i in range(GUIDE_COLOURS)),
     }
 
@@ -76,6 +80,7 @@ class CommentTree(ScrollView, can_focus=True):
     CommentTree > .comment-tree--folded { color: $text-warning; text-style: bold; }
     CommentTree > .comment-tree--gone { color: $text-muted; text-style: italic; }
     CommentTree > .comment-tree--note { color: $text-warning; }
+    CommentTree > .comment-tree--match { color: $text-warning; text-style: bold reverse; }
     CommentTree > .comment-tree--guide-0 { color: $primary; }
     CommentTree > .comment-tree--guide-1 { color: $secondary; }
     CommentTree > .comment-tree--guide-2 { color: $success; }
@@ -131,8 +136,9 @@ class CommentTree(ScrollView, can_focus=True):
     @dataclass
     class Counts(Message):
         new: int  # comments marked new (not seen on an earlier visit, or arrived since)
-        total: int
+        total: int  # comments loaded ("more" stubs are not comments)
         arrived: int  # arrived by merges since the reader last pressed ]
+        hidden: int = 0  # replies the thread's "more" stubs stand for, not loaded
 
     @dataclass
     class LinksRequested(Message):
@@ -158,6 +164,8 @@ class CommentTree(ScrollView, can_focus=True):
         self._wrapped: LRUCache[tuple, list[Strip]] = LRUCache(2048)
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._styles: dict[str, Style] = {}
+        self._note = ""  # what an empty tree says instead of "loading…"
+        self._match: re.Pattern[str] | None = None  # thread search: what to highlight
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -221,22 +229,43 @@ class CommentTree(ScrollView, can_focus=True):
         self._move(pos)
         return True
 
+    def highlight(self, query: str) -> None:
+        """Highlight ``query`` (any case) in authors and bodies; "" for none."""
+        pattern = re.compile(re.escape(query), re.IGNORECASE) if query else None
+        if (pattern and pattern.pattern) != (self._match and self._match.pattern):
+            self._match = pattern
+            self._lines.clear()
+            self.refresh()
+
+    def show_note(self, note: str) -> None:
+        """What the tree says while it has no thread (the load failed: why)."""
+        self._note = clean_line(note)
+        self.refresh()
+
     def fold(self, comment_id: str, folded: bool = True) -> None:
         self._apply(self._layout.fold(comment_id, folded, self._top()))
 
     # -- loading and merging -------------------------------------------------
 
-    def set_thread(self, thread: Thread, new_ids: set[str] | frozenset[str] = frozenset()) -> None:
+    def set_thread(
+        self,
+        thread: Thread,
+        new_ids: set[str] | frozenset[str] = frozenset(),
+        requested: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
         """Show ``thread``; on later calls merge it, keeping cursor, folds and place.
 
         Comments that were not in the previous thread are marked new and counted
-        in ``arrived``; ``new_ids`` adds more (unseen on an earlier visit).
+        in ``arrived``; ``new_ids`` adds more (unseen on an earlier visit);
+        ``requested`` (replies a stub was expanded into) are never new.
         """
         layout = self._layout
         first = not layout.loaded
         cursor_id = layout.cursor_id
         self._lines.clear()
-        self._apply(layout.set_thread(thread, new_ids, self._top(), self._viewport_height()))
+        self._apply(
+            layout.set_thread(thread, new_ids, self._top(), self._viewport_height(), requested=requested)
+        )
         self._post_counts()
         if first or cursor_id != layout.cursor_id:
             self.post_message(self.CursorMoved(layout.cursor_id))
@@ -244,7 +273,9 @@ class CommentTree(ScrollView, can_focus=True):
     def _post_counts(self) -> None:
         layout = self._layout
         self.post_message(
-            self.Counts(new=len(layout.new), total=len(layout.thread.nodes), arrived=layout.arrived)
+            self.Counts(
+                new=len(layout.new), total=layout.comment_count, arrived=layout.arrived, hidden=layout.hidden
+            )
         )
 
     # -- scrolling -------------------------------------------------------------
@@ -283,6 +314,8 @@ class CommentTree(ScrollView, can_focus=True):
         self._styles = {}
         if hasattr(self, "_lines"):
             self._lines.clear()
+            if self._match is not None:  # highlights carry the theme's colours
+                self._wrapped.clear()
 
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
@@ -292,13 +325,17 @@ class CommentTree(ScrollView, can_focus=True):
 
     def _body_lines(self, pos: int) -> list[Strip]:
         """The comment's body wrapped to its width, as strips (cached)."""
-        key = self._layout.wrap_key(pos)
+        match = self._match
+        key = (self._layout.wrap_key(pos), match.pattern if match else "")
         lines = self._wrapped.get(key)
         if lines is None:
             console = self.app.console
-            lines = [
-                Strip(line.render(console), line.cell_len) for line in self._layout.wrap_lines(pos, console)
-            ]
+            wrapped = self._layout.wrap_lines(pos, console)
+            if match is not None:
+                style = self._style("match")
+                for line in wrapped:
+                    line.highlight_regex(match, style)
+            lines = [Strip(line.render(console), line.cell_len) for line in wrapped]
             self._wrapped.set(key, lines)
         return lines
 
@@ -326,7 +363,10 @@ class CommentTree(ScrollView, can_focus=True):
         layout = self._layout
         if not layout.visible:
             if y == 0:
-                note = Text(" loading…" if not layout.loaded else " No comments yet.")
+                if layout.loaded:
+                    note = Text(" No comments yet.")
+                else:
+                    note = Text(f" {self._note}" if self._note else " loading…")
                 note.stylize(self._style("meta"))
                 return (
                     Strip(note.render(self.app.console))
@@ -358,7 +398,7 @@ class CommentTree(ScrollView, can_focus=True):
             layout.measured(pos, len(body))  # drawn, so exact from now on
         closing = k > len(body)  # the blank line that ends a comment
         marked = is_cursor and not closing
-        segments = [Segment("▌", base + self._style("cursor-mark")) if marked else Segment(" ", base)]
+        segments = [Segment(CURSOR_MARK, base + self._style("cursor-mark")) if marked else Segment(" ", base)]
         for level in range(min(node.depth, MAX_INDENT)):
             segments.append(Segment(GUIDE, base + self._style(f"guide-{level % GUIDE_COLOURS}")))
         prefix = Strip(segments)
@@ -387,7 +427,10 @@ class CommentTree(ScrollView, can_focus=True):
         if c.deleted:
             text.append("[deleted]", self._style("gone"))
         else:
-            text.append(clean_line(c.author) or "anonymous", self._style("author"))
+            author = Text(clean_line(c.author) or "anonymous", self._style("author"))
+            if self._match is not None:
+                author.highlight_regex(self._match, self._style("match"))
+            text.append_text(author)
             if c.by_author:
                 text.append(" ")
                 text.append(" OP ", self._style("op"))
@@ -402,6 +445,9 @@ class CommentTree(ScrollView, can_focus=True):
         if folded:
             n = node.size
             text.append(f"  [+{n} {'reply' if n == 1 else 'replies'}]", self._style("folded"))
+            fresh = self._layout.new_inside(pos)
+            if fresh:  # a folded subtree that received replies says so
+                text.append(f" ● {fresh} new", self._style("new"))
         if node.cycle:
             text.append("  ↳ reply loop cut here", self._style("note"))
         elif node.orphan:
