@@ -237,6 +237,31 @@ def test_snapshot_help(snap_compare):
     assert snap_compare(make_app(seeded_store()), terminal_size=(110, 36), press=["question_mark"])
 
 
+def test_snapshot_main_screen_80x24(snap_compare):
+    # Below 100 columns the feed list folds away; the headline keeps 40 cells or more.
+    assert snap_compare(make_app(seeded_store()), terminal_size=(80, 24))
+
+
+def test_snapshot_main_screen_160x50(snap_compare):
+    assert snap_compare(make_app(seeded_store()), terminal_size=(160, 50))
+
+
+def test_snapshot_main_screen_light(snap_compare):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+
+    assert snap_compare(make_app(seeded_store()), terminal_size=(110, 28), run_before=run_before)
+
+
+def test_snapshot_article_view_light(snap_compare):
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"
+
+    assert snap_compare(
+        make_app(seeded_store()), terminal_size=(110, 28), press=["enter"], run_before=run_before
+    )
+
+
 async def test_keys_rebind_from_config(tmp_path):
     from tui.config import load_config
 

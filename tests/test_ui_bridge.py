@@ -55,6 +55,7 @@ async def test_no_store_call_runs_on_the_event_loop():
         await wait_for(pilot, lambda: not isinstance(app.screen, ArticleScreen))
         select(app, "Ferry timetable change 5")
         await pilot.press("m", "m", "f", "o")
+        await pilot.press("s", "u", "u", "A", "U", "n", "N")  # issue 14's reading tools
         app.call_later(app._mark_all_read)
         await pilot.press("ctrl+p", "escape")  # the palette lists feeds from the last reload
         await wait_for(pilot, lambda: any("marked" in n.message for n in app._notifications))
@@ -63,6 +64,7 @@ async def test_no_store_call_runs_on_the_event_loop():
         store.armed = False
     names = [n for n, _ in store.calls_on]
     assert "article" in names and "set_read" in names and "set_followed" in names
+    assert {"set_saved", "set_setting", "mark_rows_read", "saved_count"} <= set(names)
     on_loop = [n for n, t in store.calls_on if t == loop_thread]
     assert on_loop == []
     assert store.article(row.article_id).read  # what the keys asked for did happen

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -41,6 +42,9 @@ thread_every = 60
 timezone = "local"
 # ring the terminal bell when a followed article has a new update
 bell = false
+# a Textual theme ("textual-dark", "textual-light", "nord", ...); choosing one in
+# the command palette (ctrl+p, "Change theme") saves it here
+# theme = "textual-dark"
 
 [keys]
 # rebind any key by its binding id, "<where>.<action>" (shown by `?` in the app):
@@ -94,11 +98,16 @@ class Config:
     thread_every: float = 60.0
     timezone: str = "local"
     bell: bool = False
+    theme: str = ""  # "" leaves Textual's default
     keys: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     # Things worth saying that do not stop Threadline (an unknown section, say);
     # the command line prints them, one line each.
     warnings: list[str] = field(default_factory=list)
+
+    # The file this came from (None: not from a file), where a theme chosen in the
+    # app is saved.
+    path: Path | None = None
 
     FOLLOW_FLOOR = 15.0  # never poll a followed article faster than this
 
@@ -109,7 +118,7 @@ class Config:
 
 _SECTIONS = {
     "poll": ("period", "per_host", "total", "follow_every", "follow_quiet_hours", "thread_every"),
-    "display": ("timezone", "bell"),
+    "display": ("timezone", "bell", "theme"),
 }
 
 # The range each number may take: a value outside it is refused with the range in
@@ -131,13 +140,15 @@ SOURCE_NAMES = (
     "hn_hosts",
     "reddit_hosts",
     "lobsters_hosts",
+    "reddit_more_interval",  # seconds between two "load more" requests (Reddit's rate limit)
+    "reddit_more_batches",  # requests of 100 ids per press of enter on a stub
 )
 _KNOWN_SECTIONS = (*_SECTIONS, "keys", "sources")
 
 
 def load_config(path: Path) -> Config:
     """Read the config file; a missing file means the defaults."""
-    config = Config()
+    config = Config(path=path)
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
             raise ConfigError(f"cannot read {path}: not a regular file")
@@ -203,6 +214,60 @@ def load_config(path: Path) -> Config:
         if name not in SOURCE_NAMES:
             config.warnings.append(f"{path}: unknown setting sources.{name[:40]} ignored")
     return config
+
+
+_DISPLAY_HEADER = re.compile(r"^\s*\[\s*display\s*\]\s*(#.*)?$")
+_ANY_HEADER = re.compile(r"^\s*\[")
+_THEME_LINE = re.compile(r"^\s*theme\s*=")
+
+
+def save_theme(path: Path, theme: str) -> str:
+    """Set ``[display] theme`` in the config file and keep everything else as it is:
+    the one line is replaced, or added under [display], or a [display] table is
+    appended. The result is parsed before it replaces the file (written beside it,
+    then renamed); returns "" or why nothing was written."""
+    if not re.fullmatch(r"[\w.-]{1,60}", theme):
+        return f"not a theme name: {theme[:60]!r}"
+    try:
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        before = tomllib.loads(old)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return f"cannot read {path}: {exc}"
+    entry = f'theme = "{theme}"'
+    lines = old.splitlines()
+    start = next((i for i, line in enumerate(lines) if _DISPLAY_HEADER.match(line)), None)
+    if start is None:
+        text = old + ("" if not old or old.endswith("\n") else "\n") + ("\n" if old else "")
+        text += f"[display]\n{entry}\n"
+    else:
+        end = next((i for i in range(start + 1, len(lines)) if _ANY_HEADER.match(lines[i])), len(lines))
+        at = next((i for i in range(start + 1, end) if _THEME_LINE.match(lines[i])), None)
+        if at is None:
+            lines.insert(start + 1, entry)
+        else:
+            lines[at] = entry
+        text = "\n".join(lines) + "\n"
+    try:
+        after = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return f"not saved: the edited {path.name} would not parse ({exc})"
+    display = dict(after.get("display", {}))
+    if display.pop("theme", None) != theme:
+        return f"not saved: could not place the theme in {path.name}"
+    before_display = dict(before.get("display", {}))
+    before_display.pop("theme", None)
+    if display != before_display or {k: v for k, v in after.items() if k != "display"} != {
+        k: v for k, v in before.items() if k != "display"
+    }:
+        return f"not saved: editing {path.name} would change other settings"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        spare = path.with_name(path.name + ".new")
+        spare.write_text(text, encoding="utf-8")
+        os.replace(spare, path)
+    except OSError as exc:
+        return f"cannot write {path}: {exc.strerror or exc}"
+    return ""
 
 
 def _known_zone(name: str) -> bool:

@@ -136,6 +136,7 @@ class TimelineRow:
     update_key: str = ""
     headline: str = ""  # the update's first line
     comment_count: int | None = None
+    saved: bool = False  # the reader saved the article (the Saved view)
 
     @property
     def key(self) -> tuple[int, int | None]:

@@ -346,6 +346,53 @@ class Store(LiveQueries, ThreadCache):
     def unread_count(self) -> int:
         return self._rows("SELECT COUNT(*) FROM articles WHERE read=0")[0][0]
 
+    # -- the reader's own marks and settings -----------------------------------
+    def set_saved(self, article_id: int, saved: bool = True) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE articles SET saved=? WHERE id=?", (int(saved), article_id))
+
+    def is_saved(self, article_id: int) -> bool:
+        rows = self._rows("SELECT saved FROM articles WHERE id=?", (article_id,))
+        return bool(rows and rows[0][0])
+
+    def saved_count(self) -> int:
+        return self._rows("SELECT COUNT(*) FROM articles WHERE saved=1")[0][0]
+
+    def mark_rows_read(
+        self, article_ids: list[int], update_ids: list[int], read: bool = True
+    ) -> tuple[list[int], list[int]]:
+        """Mark these articles and updates read (or unread); returns the ids whose
+        mark changed, so that the same call with ``read`` flipped undoes it exactly."""
+        changed_articles: list[int] = []
+        changed_updates: list[int] = []
+        with self._tx() as db:
+            for table, ids, changed in (
+                ("articles", article_ids, changed_articles),
+                ("updates", update_ids, changed_updates),
+            ):
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i : i + 500]
+                    marks = ",".join("?" * len(chunk))
+                    found = db.execute(
+                        f"SELECT id FROM {table} WHERE read=? AND id IN ({marks})", (int(not read), *chunk)
+                    ).fetchall()
+                    changed.extend(r[0] for r in found)
+                    db.execute(f"UPDATE {table} SET read=? WHERE id IN ({marks})", (int(read), *chunk))
+        return changed_articles, changed_updates
+
+    def edit_feed(self, feed_id: int, title: str, folder: str) -> None:
+        """Rename a feed and put it in a folder ("" for none)."""
+        with self._tx() as db:
+            db.execute("UPDATE feeds SET title=?, folder=? WHERE id=?", (title, folder, feed_id))
+
+    def setting(self, key: str, default: str = "") -> str:
+        rows = self._rows("SELECT value FROM settings WHERE key=?", (key,))
+        return rows[0][0] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?,?)", (key, value))
+
     # -- the timeline -------------------------------------------------------
     # Each branch is sorted and cut on its own first, so the newest rows come
     # straight off the time index instead of sorting every stored article.
@@ -354,7 +401,7 @@ class Store(LiveQueries, ThreadCache):
             SELECT * FROM (
                 SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
                        a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
-                       '' AS update_key, '' AS headline, a.comment_count
+                       '' AS update_key, '' AS headline, a.comment_count, a.saved
                 FROM articles a JOIN feeds f ON f.id = a.feed_id
                 {article_where}
                 ORDER BY a.sort_time DESC LIMIT ?
@@ -363,7 +410,7 @@ class Store(LiveQueries, ThreadCache):
             SELECT * FROM (
                 SELECT u.article_id, a.feed_id, f.title, f.url, a.title,
                        COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id,
-                       u.key, u.headline, a.comment_count
+                       u.key, u.headline, a.comment_count, a.saved
                 FROM updates u JOIN articles a ON a.id = u.article_id
                                JOIN feeds f ON f.id = a.feed_id
                 WHERE u.position > 0 {update_where}
@@ -388,10 +435,15 @@ class Store(LiveQueries, ThreadCache):
             update_key=r["update_key"],
             headline=r["headline"],
             comment_count=r["comment_count"],
+            saved=bool(r["saved"]),
         )
 
     def timeline(
-        self, limit: int = 2000, feed_id: int | None = None, unread_only: bool = False
+        self,
+        limit: int = 2000,
+        feed_id: int | None = None,
+        unread_only: bool = False,
+        saved_only: bool = False,
     ) -> list[TimelineRow]:
         """Articles and live updates, newest first. Bounded by ``limit`` so that
         opening a store of 100,000 articles costs the same as opening a small one."""
@@ -404,6 +456,9 @@ class Store(LiveQueries, ThreadCache):
         if unread_only:
             a_where.append("a.read = 0")
             u_where.append("AND u.read = 0")
+        if saved_only:  # the Saved view: saved articles, without their live updates
+            a_where.append("a.saved = 1")
+            u_where.append("AND 0")
         sql = self._TIMELINE_SELECT.format(
             article_where=("WHERE " + " AND ".join(a_where)) if a_where else "",
             update_where=" ".join(u_where),
@@ -428,7 +483,7 @@ class Store(LiveQueries, ThreadCache):
         updates = self._rows(
             f"""SELECT u.article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url, a.title,
                        COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id AS update_id,
-                       u.key AS update_key, u.headline, a.comment_count
+                       u.key AS update_key, u.headline, a.comment_count, a.saved
                 FROM updates u JOIN articles a ON a.id = u.article_id JOIN feeds f ON f.id = a.feed_id
                 WHERE u.position > 0 AND {like}
                 ORDER BY t DESC LIMIT ?""",
@@ -437,7 +492,7 @@ class Store(LiveQueries, ThreadCache):
         rows = self._rows(
             """SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
                       a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
-                      '' AS update_key, '' AS headline, a.comment_count
+                      '' AS update_key, '' AS headline, a.comment_count, a.saved
                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
                                  JOIN feeds f ON f.id = a.feed_id
                WHERE articles_fts MATCH ?

@@ -107,6 +107,16 @@ MIGRATIONS: list[str] = [
         SELECT id FROM articles
         WHERE title GLOB '*[<&]*' OR author GLOB '*[<&]*'
     """,
+    # 6: articles the reader saved (the Saved view), and the reader's own settings
+    #    that belong with the data (the unread-only view), one text value a key
+    """
+    ALTER TABLE articles ADD COLUMN saved INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_saved ON articles (saved) WHERE saved = 1;
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

@@ -34,10 +34,12 @@ from tui.text.sanitize import clean_line, safe_url
 from tui.text.timefmt import reader_zone
 from tui.ui.keys import keyed
 from tui.ui.messages import FollowDone, FollowFailed, PollDone, reporter
+from tui.ui.reading import UNREAD_ONLY, ReadingTools
 from tui.ui.screens.article import ArticleScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.main import MainScreen
+from tui.ui.theming import apply_theme
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
 
@@ -46,13 +48,17 @@ if TYPE_CHECKING:  # imported when polling starts: a thread-only start stays lig
     from tui.polling.poller import Poller
 
 
-class ThreadlineApp(App):
+class ThreadlineApp(ReadingTools, App):
     CSS_PATH = "app.tcss"
     TITLE = "Threadline"
     BINDINGS = keyed(
         "app",
         [
-            Binding("q", "quit", "Quit"),
+            # One key leaves: back one level, and out of Threadline from the main
+            # screen. Two bindings share it; check_action enables the one that applies.
+            Binding("q", "quit", "Quit", id="app.quit"),
+            Binding("q", "go_back", "Back", id="app.back"),
+            Binding("Q", "quit_anywhere", "Quit from anywhere", show=False),
             Binding("question_mark", "help", "Help"),
             Binding("r", "refresh", "Refresh"),
             Binding("tab", "focus_next", "Next pane", show=False),
@@ -99,6 +105,10 @@ class ThreadlineApp(App):
         self._actions = asyncio.Lock()
         self._reload_pending = False
         self._reset_pending = False
+        self._settings_read = False  # the remembered view (unread-only) is read with the first reload
+        self._restore_key: tuple[int, int | None] | None = None  # where the reader was before a search
+        self._before_search: tuple[int, int | None] | None = None
+        self._reading_init()
         self._apply_key_config()
 
     # -- set-up -------------------------------------------------------------
@@ -116,6 +126,7 @@ class ThreadlineApp(App):
         for warning in self.config.warnings:
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.sub_title = "demo newsroom" if self.demo else f"v{__version__}"
+        apply_theme(self, self.config)
         self.call_after_refresh(self.reload_lists, True)
         self.set_interval(1.0, self.update_status)
         if self.poll_enabled:
@@ -239,37 +250,64 @@ class ThreadlineApp(App):
         self._reset_pending = self._reset_pending or reset
         self._reload_worker()
 
+    def _view(self) -> tuple:
+        return (self.search_query, self.feed_filter, self.saved_view, self.unread_only)
+
     @work(exclusive=True, group="reload", exit_on_error=False)
     async def _reload_worker(self) -> None:
-        query, feed_filter = self.search_query, self.feed_filter
+        view = self._view()
+        query, feed_filter, saved_view, unread_only = view
+        first = not self._settings_read
 
         def read():
+            only = unread_only
+            if first:
+                only = self.store.setting(UNREAD_ONLY) == "1"
             feeds = self.store.feeds()
             live = self.store.followed_feed_ids()
             followed = {a.id for a in self.store.followed_articles() if a.id is not None}
+            saved = self.store.saved_count()
             if query:
                 rows = self.store.search(query)
+            elif saved_view:
+                rows = self.store.timeline(saved_only=True)
             else:
-                rows = self.store.timeline(feed_id=feed_filter)
-            return feeds, live, followed, rows
+                rows = self.store.timeline(feed_id=feed_filter, unread_only=only)
+            return feeds, live, followed, saved, rows, only
 
         try:
-            feeds, live, followed, rows = await asyncio.to_thread(read)
+            feeds, live, followed, saved, rows, only = await asyncio.to_thread(read)
         except StoreError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        if (query, feed_filter) != (self.search_query, self.feed_filter):
+        if view != self._view():
             return  # the reader moved on while we read; a newer reload is coming
+        if first:
+            self._settings_read = True
+            self.unread_only = only
         reset, self._reset_pending = self._reset_pending, False
         self.feeds = feeds
         self.followed_ids = followed
+        self.saved_count = saved
         try:
-            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live)
+            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live, saved)
         except Exception:
             pass
         self.timeline.set_rows(rows, reset=reset)
+        restore, self._restore_key = self._restore_key, None
+        if restore is not None and reset:
+            index = next((i for i, r in enumerate(rows) if r.key == restore), None)
+            if index is not None:
+                self.timeline.cursor = index
+        self.land_after_reload()
         if not feeds:
-            self.timeline.empty_message = "No feeds yet. Quit and run: threadline add URL"
+            self.timeline.empty_message = "No feeds yet. Press a to add one by its URL."
+        elif unread_only and not query and not saved_view:
+            self.timeline.empty_message = "Nothing unread here. Press u to show read articles too."
+        elif saved_view:
+            self.timeline.empty_message = "Nothing saved yet. Press s on an article to keep it here."
+        else:
+            self.timeline.empty_message = "Nothing here yet: waiting for the first poll."
         self.update_status()
 
     def update_status(self) -> None:
@@ -297,15 +335,25 @@ class ThreadlineApp(App):
             parts.append("following failed: " + clean_line(self.follow_error))
         if self.timeline.arrived:
             parts.append(f"{self.timeline.arrived} new above (g to jump)")
+        row = self.timeline.current
+        if row is not None:  # the cursor's exact time, which its row shows relative
+            parts.insert(0, self.timeline.exact_time(row))
         status.update(" · ".join(parts))
         if self.search_query:
             head = f"search: {clean_line(self.search_query)} — {len(self.timeline.rows)} found (esc clears)"
+        elif self.saved_view:
+            head = "★ Saved"
         elif self.feed_filter is not None:
             feed = next((f for f in self.feeds if f.id == self.feed_filter), None)
             head = clean_line(feed.display_title) if feed else "feed"
         else:
             head = "All feeds"
+        if self.unread_only and not self.search_query and not self.saved_view:
+            head += " (unread only)"
         title.update(f"{head} — {self._count_rows()}" if not self.search_query else head)
+
+    def on_timeline_cursor_moved(self, event: Timeline.CursorMoved) -> None:
+        self.update_status()
 
     def _count_rows(self) -> str:
         """What the timeline holds, said the way the feed list counts: articles,
@@ -320,8 +368,9 @@ class ThreadlineApp(App):
 
     # -- reacting to the main screen ----------------------------------------------
     def on_feed_list_chosen(self, event: FeedList.Chosen) -> None:
-        if event.feed_id != self.feed_filter:
+        if (event.feed_id, event.saved) != (self.feed_filter, self.saved_view):
             self.feed_filter = event.feed_id
+            self.saved_view = event.saved
             self.search_query = None
             self.reload_lists(reset=True)
 
@@ -329,6 +378,12 @@ class ThreadlineApp(App):
         self.show_search(message.query)
 
     def show_search(self, query: str | None) -> None:
+        if query and self.search_query is None:
+            row = self.timeline.current
+            self._before_search = row.key if row is not None else None
+        elif not query:
+            # Esc: back to the row the reader was on before searching.
+            self._restore_key = self._before_search if self.search_query else None
         self.search_query = query
         self.reload_lists(reset=True)
 
@@ -357,6 +412,8 @@ class ThreadlineApp(App):
                 self.reload_lists()
             elif action == "follow":
                 self.toggle_follow(row.article_id)
+            elif action == "save":
+                self.save_row(row)
 
     # -- actions ----------------------------------------------------------------
     async def in_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
@@ -429,9 +486,11 @@ class ThreadlineApp(App):
                 from tui.live.follow import record_live_updates
 
                 await self.in_thread(lambda: record_live_updates(self.store, [article.id], force=True))
-            self.notify(
-                ("following " if on else "stopped following ") + clean_line(article.title), markup=False
-            )
+            note = ("following " if on else "stopped following ") + clean_line(article.title)
+            if on and not await self.in_thread(self.store.updates, article.id):
+                # Not a live article (yet): say so, rather than a LIVE badge that means nothing.
+                note += " — no live updates in it so far; it is checked for them (f again stops)"
+            self.notify(note, markup=False)
             self.schedule_reload()
 
     def open_link(self, url: str | None) -> None:
@@ -472,7 +531,31 @@ class ThreadlineApp(App):
     def open_thread_url(self, url: str) -> None:
         from tui.ui.thread_opener import open_url_thread
 
-        open_url_thread(self, url)
+        # The thread named on the command line is the whole session: Esc from it quits.
+        open_url_thread(self, url, exit_on_back=url == self.thread_url)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # q: quit on the main screen, back one level on any other.
+        if action == "quit":
+            return len(self.screen_stack) <= 1
+        if action == "go_back":
+            return len(self.screen_stack) > 1
+        return True
+
+    def action_go_back(self) -> None:
+        """Back one level: a screen's own `back` first (the thread screen closes its
+        search before itself), else dismiss the screen on top."""
+        if len(self.screen_stack) <= 1:
+            return
+        screen = self.screen
+        back = getattr(screen, "action_back", None)
+        if callable(back):
+            back()
+        else:
+            screen.dismiss()
+
+    def action_quit_anywhere(self) -> None:
+        self.exit()
 
     def action_refresh(self) -> None:
         if self.poller is not None:
@@ -484,14 +567,9 @@ class ThreadlineApp(App):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        gathered = []
-        for node in [self.focused, self.screen, self]:
-            if node is None:
-                continue
-            where = type(node).__name__.replace("Screen", "").replace("Threadline", "").lower() or "app"
-            for binding in node._bindings.key_to_bindings.values():
-                for b in binding:
-                    gathered.append((where, b))
+        # What acts here: the screen's live bindings (keymap applied; q says what it
+        # does on this screen), not those of screens underneath.
+        gathered = [(ns, b) for ns, b, enabled, _tip in self.screen.active_bindings.values() if enabled]
         self.push_screen(HelpScreen(gathered))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -19,11 +19,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.visual import visualize
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.model import Article, Feed, Update
 from tui.ui.keys import keyed
 from tui.ui.widgets.article_parts import ArticlePart, ArticleView, Part, build_view, links_text
+from tui.ui.widgets.footer import LeadFooter
 
 
 class ArticleScreen(Screen):
@@ -43,6 +44,7 @@ class ArticleScreen(Screen):
             Binding("c", "comments", "Comments"),
             Binding("m", "toggle_read", "Read/unread"),
             Binding("f", "follow", "Follow live"),
+            Binding("s", "save", "Save"),
         ],
     )
 
@@ -74,7 +76,7 @@ class ArticleScreen(Screen):
                 yield self._new_part(i, part, self.view.head)
             yield Static(links_text(self.view.links), id="article-links", markup=False)
         yield Static("", id="article-live", markup=False)
-        yield Footer()
+        yield LeadFooter()
 
     def _new_part(self, index: int, part: Part, head: Text) -> ArticlePart:
         if index == 0:  # the first part carries the head, and the id tests and styles know
@@ -335,3 +337,6 @@ class ArticleScreen(Screen):
 
     def action_follow(self) -> None:
         self.app.toggle_follow(self.article.id)  # type: ignore[attr-defined]
+
+    def action_save(self) -> None:
+        self.app.toggle_saved(self.article.id)  # type: ignore[attr-defined]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,26 +12,51 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.ui.keys import keyed
+
 # Shown even though they belong to other screens, so `?` anywhere tells the whole story.
 OVERVIEW = [
     (
         "everywhere",
-        "q quit · ? help · r refresh now · / search · tab/shift+tab next/previous pane · ctrl+p command palette",
+        "q back one level (quits from the main screen) · Q quit from anywhere · ? help · "
+        "r refresh now · ctrl+p command palette",
+    ),
+    (
+        "main",
+        "/ search (esc returns) · u unread only · n/N next/previous unread (on across feeds) · "
+        "A mark all here read · U undo that · a add feed · \\ feeds pane · tab/shift+tab next/previous pane",
     ),
     (
         "timeline",
-        "j/k move · g/G top/bottom · enter open · c comments · o browser · m read/unread · f follow live",
+        "j/k move · g/G top/bottom · enter open · c comments · o browser · m read/unread · "
+        "f follow live · s save",
     ),
+    ("feed list", "j/k move · enter show · d remove feed · e rename/move to a folder · ★ Saved: what s kept"),
     (
         "article",
-        "j/k scroll · space/b page · o open link N · c comments · m read/unread · f follow · esc back",
+        "j/k scroll · space/b page · ]/[ older/newer update · o open link N · c comments · "
+        "m read/unread · f follow · s save · q/esc back",
     ),
     (
         "comments",
         "j/k next/prev · J/K sibling · p parent · n/N top-level · space fold · h/l fold/unfold · "
-        "z fold all · Z unfold all · ]/[ new comments · o link · / search · esc back",
+        "z fold all · Z unfold all · ]/[ new comments · o link · / search · q/esc back",
     ),
 ]
+
+# Where a binding acts, by the scope of its id ("<scope>.<action>", tui/ui/keys.py).
+SCOPE_NAMES = {
+    "app": "everywhere",
+    "main": "main screen",
+    "timeline": "timeline",
+    "feeds": "feed list",
+    "article": "article",
+    "thread": "comments",
+    "comments": "comments",
+    "links": "link chooser",
+    "help": "help",
+    "dialog": "dialog",
+}
 
 
 _KEY_NAMES = {
@@ -37,12 +64,13 @@ _KEY_NAMES = {
     "question_mark": "?",
     "right_square_bracket": "]",
     "left_square_bracket": "[",
+    "backslash": "\\",
     "space": "space",
 }
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = keyed("help", [Binding("escape,q,question_mark", "dismiss", "Close")])
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
@@ -51,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, bindings: list[tuple[str, Binding]]) -> None:
+    def __init__(self, bindings: Sequence[tuple[object, Binding]]) -> None:
         super().__init__()
         self.bindings_here = bindings
 
@@ -63,10 +91,13 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("rebind as", style="dim", no_wrap=True)
         # Textual lists a binding once per key: gather the keys of each action.
         rows: dict[tuple[str, str], list] = {}
-        for where, binding in self.bindings_here:
-            if not binding.description:
+        for _node, binding in self.bindings_here:
+            # Only Threadline's own bindings (they have ids): Textual's built-in ones
+            # (scroll left/right, copy selected text) do nothing a reader needs here.
+            if not binding.description or not binding.id:
                 continue
-            entry = rows.setdefault((where, binding.action), [[], binding])
+            where = SCOPE_NAMES.get(binding.id.split(".")[0], binding.id.split(".")[0])
+            entry = rows.setdefault((where, binding.id), [[], binding])
             for key in binding.key.split(","):
                 name = _KEY_NAMES.get(key.strip(), key.strip())
                 if name not in entry[0]:

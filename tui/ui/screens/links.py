@@ -12,12 +12,13 @@ from textual.widgets.option_list import Option
 
 from tui.text.html import Link
 from tui.text.sanitize import clean_line
+from tui.ui.keys import keyed
 
 
 class LinkChooser(ModalScreen[str | None]):
     """Pick a link by number (type its digits) or with the cursor; enter opens it."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
+    BINDINGS = keyed("links", [Binding("escape,q", "dismiss(None)", "Close")])
     DEFAULT_CSS = """
     LinkChooser { align: center middle; }
     LinkChooser > Vertical {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import bisect_left, bisect_right
 from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
@@ -22,7 +23,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.comments.tree import Thread, build_thread
@@ -32,8 +33,11 @@ from tui.ui.keys import keyed
 from tui.ui.screens.links import LinkChooser
 from tui.ui.thread_layout import comment_search_text
 from tui.ui.widgets.comment_tree import CommentTree
+from tui.ui.widgets.footer import LeadFooter
 
 Loader = Callable[[], Awaitable[list[Comment]]]
+# (stub, progress) -> the replies it stood for; progress gets the replies so far.
+Expander = Callable[[Comment, Callable[[list[Comment]], None]], Awaitable[list[Comment]]]
 
 
 class ThreadScreen(Screen):
@@ -46,6 +50,9 @@ class ThreadScreen(Screen):
                 Binding("escape", "back", "Back", show=True),
                 Binding("slash", "search", "Search", show=True, key_display="/"),
                 Binding("r", "reload", "Refresh", show=True),
+                # n/N move between top-level comments, ctrl+n/ctrl+p belong to the palette.
+                Binding("full_stop", "next_match", "Next match", show=False, key_display="."),
+                Binding("comma", "previous_match", "Previous match", show=False, key_display=","),
             ],
         )
     ]
@@ -59,9 +66,10 @@ class ThreadScreen(Screen):
         seen: set[str] | None = None,
         on_seen: Callable[[set[str]], None] | None = None,
         initial: list[Comment] | None = None,
-        expand: Callable[[Comment], Awaitable[list[Comment]]] | None = None,
+        expand: Expander | None = None,
         kind: str = "",
         clock: Callable[[], float] = time.time,
+        exit_on_back: bool = False,
         name: str | None = None,
         id: str | None = None,
     ) -> None:
@@ -76,7 +84,12 @@ class ThreadScreen(Screen):
         self._expand = expand
         self._latest: list[Comment] = []  # what the loader returned last
         self._expanded: dict[str, list[Comment]] = {}  # stub id -> the replies it stood for
+        self._expanding: set[str] = set()  # stub ids being loaded now
+        self._requested: set[str] = set()  # ids the reader loaded from stubs: never "new"
+        self._land_on: str | None = None  # a stub whose first loaded reply takes the cursor
+        self._progress = ""
         self._clock = clock
+        self._exit_on_back = exit_on_back  # opened alone (threadline thread URL): back quits
         self._updated_at: float | None = None
         self._next_at: float | None = None
         self._error = ""
@@ -86,15 +99,19 @@ class ThreadScreen(Screen):
         # id -> (html, casefolded search text): filled by the search worker.
         self._search_text: dict[str, tuple[str, str]] = {}
         self._last_query = ""
+        self._matches: list[str] = []  # ids of the comments matching _last_query, in thread order
         # Kept, not queried: on_unmount runs after the children are gone.
         self._tree = CommentTree(id="comments", clock=clock)
 
     def compose(self) -> ComposeResult:
         yield Static(id="thread-title", markup=False)
         yield self._tree
-        yield Input(placeholder="search this thread (enter: next match, escape: close)", id="thread-search")
+        yield Input(
+            placeholder="search this thread (enter: next match, escape: close; then . and , step)",
+            id="thread-search",
+        )
         yield Static(id="thread-status", markup=False)
-        yield Footer()
+        yield LeadFooter()
 
     @property
     def comment_tree(self) -> CommentTree:
@@ -117,7 +134,7 @@ class ThreadScreen(Screen):
         # On the first visit ever there is no history, so nothing is "new".
         if not self._seen:
             return set()
-        return thread.index.keys() - self._seen
+        return thread.index.keys() - self._seen - self._requested
 
     @work(exclusive=True, group="thread-load", exit_on_error=False)
     async def _load(self, initial: list[Comment] | None = None) -> None:
@@ -134,9 +151,11 @@ class ThreadScreen(Screen):
                 raise
             except Exception as error:  # the loader is someone else's network code
                 self._error = clean_line(str(error) or type(error).__name__)[:120]
+                if not self.comment_tree.layout_model.loaded:  # nothing to show: say why
+                    self.comment_tree.show_note(f"No comments to show: {self._error}")
             else:
                 self._error = ""
-                self.comment_tree.set_thread(thread, self._new_ids(thread))
+                self.comment_tree.set_thread(thread, self._new_ids(thread), self._requested)
                 self._updated_at = self._clock()
                 self._report_seen()
         finally:
@@ -151,41 +170,81 @@ class ThreadScreen(Screen):
                 self._poll_timer = self.set_interval(self._poll_every, self._poll)
             else:
                 self._poll_timer.reset()
+        if self._last_query:  # new comments may match: count again, stay put
+            self._search(self._last_query, self.comment_tree.thread, move=False)
         self._show_title()
         self._show_status()
 
     def _with_expanded(self) -> list[Comment]:
-        """The loaded comments, with each expanded stub replaced by its replies."""
+        """The loaded comments, with each expanded stub replaced by its replies
+        (which may end in a stub for the rest, itself expanded later)."""
         if not self._expanded:
             return self._latest
-        merged = [c for c in self._latest if c.id not in self._expanded]
-        for replies in self._expanded.values():
-            merged.extend(replies)
+        expanded = self._expanded
+        merged = [c for c in self._latest if c.id not in expanded]
+        for replies in list(expanded.values()):
+            merged.extend(c for c in replies if c.id not in expanded)
         return merged
 
     @on(CommentTree.Expand)
     def _expand_requested(self, event: CommentTree.Expand) -> None:
+        stub = event.stub
         if self._expand is None:
             self.notify("this source cannot load more replies", severity="warning")
+        elif any(stub.id.startswith(busy) for busy in self._expanding):  # it, or the rest of it
+            self.notify("these replies are still loading", timeout=3)
         else:
-            self._load_more(event.stub)
+            self._expanding.add(stub.id)
+            if self.comment_tree.cursor_id == stub.id:
+                self._land_on = stub.id
+            self._load_more(stub)
 
     @work(group="thread-more", exit_on_error=False)
     async def _load_more(self, stub: Comment) -> None:
-        self._error = f"loading {stub.more} more…"
+        self._progress = f"loading {stub.more} more…"
         self._show_status()
+
+        def progress(replies: list[Comment]) -> None:
+            self._merge_replies(stub, replies)
+            loaded = sum(1 for c in replies if not c.more)
+            self._progress = f"loading more: {loaded} of {stub.more}…"
+            self._show_status()
+
         try:
-            replies = await self._expand(stub)  # type: ignore[misc]
+            replies = await self._expand(stub, progress)  # type: ignore[misc]
         except asyncio.CancelledError:
             raise
         except Exception as error:
+            # What arrived before the failure stays, with a stub for the rest.
             self._error = clean_line(str(error) or type(error).__name__)[:120]
         else:
             self._error = ""
-            self._expanded[stub.id] = list(replies)
-            thread = await asyncio.to_thread(build_thread, self._with_expanded())
-            self.comment_tree.set_thread(thread, self._new_ids(thread))
+            self._merge_replies(stub, replies)
+        finally:
+            self._expanding.discard(stub.id)
+            self._progress = ""
         self._show_status()
+
+    def _merge_replies(self, stub: Comment, replies: list[Comment]) -> None:
+        self._expanded[stub.id] = list(replies)
+        self._requested.update(c.id for c in replies)
+        self._remerge()
+
+    @work(exclusive=True, group="thread-merge", exit_on_error=False)
+    async def _remerge(self) -> None:
+        """Show the expanded replies in place; the cursor, if it was on the stub,
+        lands on the first reply loaded."""
+        thread = await asyncio.to_thread(build_thread, self._with_expanded())
+        tree = self.comment_tree
+        land = None
+        if self._land_on is not None:
+            if tree.cursor_id == self._land_on:
+                replies = self._expanded.get(self._land_on, [])
+                land = next((c.id for c in replies if c.id in thread.index), None)
+            self._land_on = None
+        tree.set_thread(thread, self._new_ids(thread), self._requested)
+        if land is not None:
+            tree.move_to(land)
 
     @on(CommentTree.LinksRequested)
     def _links_requested(self, event: CommentTree.LinksRequested) -> None:
@@ -230,7 +289,10 @@ class ThreadScreen(Screen):
         if self.kind:
             title.append(f"  ·  {self.kind}", style="not bold")
         counts = self._counts
-        title.append(f"  ·  {counts.total} comment{'s' if counts.total != 1 else ''}", "not bold")
+        # Loaded comments, of all there are when "more" stubs hide some.
+        total = counts.total + counts.hidden
+        words = f"{counts.total} of {total}" if counts.hidden else f"{counts.total}"
+        title.append(f"  ·  {words} comment{'s' if total != 1 else ''}", "not bold")
         if counts.new:
             title.append(f" · {counts.new} new", "not bold")
         self.query_one("#thread-title", Static).update(title)
@@ -249,6 +311,11 @@ class ThreadScreen(Screen):
         if self._counts.arrived:
             n = self._counts.arrived
             status.append(f" · {n} new comment{'s' if n != 1 else ''} arrived (] to see)")
+        if self._progress:
+            status.append(f" · {self._progress}")
+        matches = self._match_status()
+        if matches:
+            status.append(f" · {matches}")
         if self._error:
             status.append(f" · {self._error}")
         widget = self.query_one("#thread-status", Static)
@@ -268,39 +335,88 @@ class ThreadScreen(Screen):
             search.remove_class("-open")
             self.comment_tree.focus()
             return
-        self.dismiss()
+        if self._exit_on_back:
+            self.app.exit()
+        else:
+            self.dismiss()
 
     @on(Input.Submitted, "#thread-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         query = event.value.strip().casefold()
-        if not query:
+        tree = self.comment_tree
+        if not query:  # an empty search clears the highlights
+            self._last_query, self._matches = "", []
+            tree.highlight("")
+            self._show_status()
+            return
+        if query == self._last_query and self._matches:
+            self.action_next_match()
             return
         self._last_query = query
-        tree = self.comment_tree
-        start = tree.thread.index.get(tree.cursor_id or "", -1)
-        self._search(query, tree.thread, start)
+        self._search(query, tree.thread, move=True)
 
     @work(thread=True, exclusive=True, group="thread-search")
-    def _search(self, query: str, thread: Thread, start: int) -> None:
-        """Find the first match after ``start``, wrapping; plain text is built on
+    def _search(self, query: str, thread: Thread, move: bool) -> None:
+        """Every comment that matches, in thread order; plain text is built on
         demand and kept, so the second search of a big thread is quick."""
         worker = get_current_worker()
-        nodes, n, cache = thread.nodes, len(thread.nodes), self._search_text
-        for step in range(1, n + 1):
+        cache = self._search_text
+        found: list[str] = []
+        for step, node in enumerate(thread.nodes):
             if step % 512 == 0 and worker.is_cancelled:
                 return
-            node = nodes[(start + step) % n]
             c = node.comment
             entry = cache.get(c.id)
             if entry is None or entry[0] is not c.html:
                 entry = cache[c.id] = (c.html, comment_search_text(c))
             if query in entry[1]:
-                self.app.call_from_thread(self._search_found, c.id, query)
-                return
-        self.app.call_from_thread(self._search_found, None, query)
+                found.append(c.id)
+        self.app.call_from_thread(self._search_found, found, query, move)
 
-    def _search_found(self, comment_id: str | None, query: str) -> None:
-        if comment_id is None:
-            self.notify(f"No comment matches {query!r}.", severity="warning", timeout=3, markup=False)
+    def _search_found(self, found: list[str], query: str, move: bool) -> None:
+        if query != self._last_query:
+            return  # a newer search is on its way
+        self._matches = found
+        self.comment_tree.highlight(query)
+        if not found:
+            if move:
+                self.notify(f"No comment matches {query!r}.", severity="warning", timeout=3, markup=False)
+        elif move:
+            self._step_match(1)
+        self._show_status()
+
+    def _step_match(self, direction: int) -> None:
+        """Move to the next (1) or previous (-1) match from the cursor, wrapping."""
+        tree = self.comment_tree
+        index = tree.thread.index
+        positions = sorted(p for i in self._matches if (p := index.get(i)) is not None)
+        if not positions:
+            if self._last_query:
+                self.notify("No matches: / to search.", severity="warning", timeout=3)
             return
-        self.comment_tree.move_to(comment_id)
+        here = index.get(tree.cursor_id or "", -1)
+        if direction > 0:
+            i = bisect_right(positions, here)
+            target = positions[i % len(positions)]
+        else:
+            i = bisect_left(positions, here) - 1
+            target = positions[i % len(positions)]
+        tree.move_to(tree.thread.nodes[target].comment.id)
+        self._show_status()
+
+    def action_next_match(self) -> None:
+        self._step_match(1)
+
+    def action_previous_match(self) -> None:
+        self._step_match(-1)
+
+    def _match_status(self) -> str:
+        if not self._last_query:
+            return ""
+        tree = self.comment_tree
+        n = len(self._matches)
+        if not n:
+            return f"no match for {self._last_query!r}"
+        cursor = tree.cursor_id
+        at = f"{self._matches.index(cursor) + 1} of {n}" if cursor in self._matches else f"{n}"
+        return f"match {at} for {self._last_query!r} (. next, , previous)"

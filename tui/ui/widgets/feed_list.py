@@ -15,6 +15,7 @@ from tui.text.sanitize import clean_line
 from tui.ui.keys import keyed
 
 ALL_FEEDS = "all"
+SAVED = "saved"
 
 
 class FeedList(OptionList):
@@ -25,49 +26,104 @@ class FeedList(OptionList):
             Binding("k", "cursor_up", "Up", show=False),
             Binding("g", "first", "Top", show=False),
             Binding("G", "last", "Bottom", show=False),
+            Binding("d", "manage('remove')", "Remove feed"),
+            Binding("e", "manage('edit')", "Rename/move"),
         ],
     )
 
     @dataclass
     class Chosen(Message):
         feed_id: int | None  # None: every feed
+        saved: bool = False  # the Saved view
+
+    @dataclass
+    class Manage(Message):
+        """``d`` or ``e`` on a feed: the app asks, then removes or edits it."""
+
+        action: str  # "remove" or "edit"
+        feed: Feed | None  # None: the highlighted row is not a feed
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._feeds: list[Feed] = []
         self._shape: list[tuple] = []
+        self._live: set[int] = set()
+        self._saved = 0
 
-    @staticmethod
-    def _prompt(feed: Feed, indent: str = "", live: bool = False) -> Text:
+    def on_mount(self) -> None:
+        # Colours come from the theme: a new theme draws the prompts again.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+
+    def _redraw(self) -> None:
+        feeds, self._feeds, self._shape = self._feeds, [], []
+        self.set_feeds(feeds, self._live, self._saved)
+
+    def _styles(self) -> tuple[str, str, str]:
+        """(count, error, live) styles from the current theme's colours."""
+        theme = self.app.current_theme
+        accent = theme.accent or theme.primary
+        error = theme.error or "red"
+        return f"bold {accent}", f"{error}", f"bold {error}"
+
+    def _prompt(self, feed: Feed, indent: str = "", live: bool = False) -> Text:
+        count, error, live_style = self._styles()
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(indent)
         if feed.failing:
-            text.append("! ", style="bold red")
+            text.append("! ", style="bold " + error)
         text.append(clean_line(feed.display_title), style="bold" if feed.unread else "")
         if feed.unread:
-            text.append(f" {feed.unread}", style="bold cyan")
+            text.append(f" {feed.unread}", style=count)
         if live:
-            text.append(" LIVE", style="bold red")
+            text.append(" LIVE", style=live_style)
         if feed.failing:
             reason = clean_line(feed.error) or feed.status
-            text.append("\n" + indent + "  " + reason[:60], style="red")
+            text.append("\n" + indent + "  " + reason[:60], style=error)
         return text
 
-    @staticmethod
-    def _head(feeds: list[Feed]) -> Text:
+    def _head(self, feeds: list[Feed]) -> Text:
+        count, error, _ = self._styles()
         total_unread = sum(f.unread for f in feeds)
         failing = sum(1 for f in feeds if f.failing)
         head = Text("All feeds", style="bold")
         if total_unread:
-            head.append(f" {total_unread}", style="bold cyan")
+            head.append(f" {total_unread}", style=count)
         if failing:
-            head.append(f"  ({failing} failing)", style="red")
+            head.append(f"  ({failing} failing)", style=error)
         return head
 
-    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None) -> None:
+    def _saved_prompt(self) -> Text:
+        text = Text("★ Saved", style="bold" if self._saved else "")
+        if self._saved:
+            text.append(f" {self._saved}", style=self._styles()[0])
+        return text
+
+    @property
+    def highlighted_feed(self) -> Feed | None:
+        option = self.highlighted_option
+        if option is None or option.id in (None, ALL_FEEDS, SAVED):
+            return None
+        return next((f for f in self._feeds if str(f.id) == option.id), None)
+
+    def show_feed(self, feed_id: int | None) -> None:
+        """Highlight ``feed_id`` (None: All feeds) as if the reader had moved there."""
+        try:
+            self.highlighted = self.get_option_index(ALL_FEEDS if feed_id is None else str(feed_id))
+        except Exception:
+            pass
+
+    def action_manage(self, action: str) -> None:
+        self.post_message(self.Manage(action, self.highlighted_feed))
+
+    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None, saved: int = 0) -> None:
         """Replace the list, keeping the highlighted feed highlighted."""
         live = live or set()
-        shape = [(f.id, f.unread, f.status, f.error, f.title, f.id in live) for f in feeds]
+        self._live = live
+        if saved != self._saved:
+            self._saved = saved
+            if self._shape:
+                self.replace_option_prompt(SAVED, self._saved_prompt())
+        shape = [(f.id, f.unread, f.status, f.error, f.title, f.folder, f.id in live) for f in feeds]
         if shape == self._shape:
             return
         same_rows = [(f.id, f.folder) for f in feeds] == [(f.id, f.folder) for f in self._feeds]
@@ -85,7 +141,7 @@ class FeedList(OptionList):
             return
         current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
         self._feeds = feeds
-        options = [Option(self._head(feeds), id=ALL_FEEDS)]
+        options = [Option(self._head(feeds), id=ALL_FEEDS), Option(self._saved_prompt(), id=SAVED)]
         folder = None
         for f in feeds:  # the store sorts by folder, then title
             if f.folder and f.folder != folder:
@@ -104,12 +160,15 @@ class FeedList(OptionList):
     def action_last(self) -> None:
         self.highlighted = max(0, self.option_count - 1)
 
+    def _chosen(self, oid: str | None) -> Message:
+        if oid == SAVED:
+            return self.Chosen(None, saved=True)
+        return self.Chosen(None if oid in (None, ALL_FEEDS) else int(oid))
+
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        oid = event.option.id
-        self.post_message(self.Chosen(None if oid in (None, ALL_FEEDS) else int(oid)))
+        self.post_message(self._chosen(event.option.id))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        oid = event.option.id
-        self.post_message(self.Chosen(None if oid in (None, ALL_FEEDS) else int(oid)))
+        self.post_message(self._chosen(event.option.id))

@@ -48,6 +48,7 @@ class Timeline(ScrollView, can_focus=True):
     Timeline > .timeline--live { color: $error; text-style: bold; }
     Timeline > .timeline--update { color: $warning; }
     Timeline > .timeline--time { color: $text-muted; }
+    Timeline > .timeline--saved { color: $accent; }
     """
     COMPONENT_CLASSES = {
         "timeline--cursor",
@@ -57,6 +58,7 @@ class Timeline(ScrollView, can_focus=True):
         "timeline--live",
         "timeline--update",
         "timeline--time",
+        "timeline--saved",
     }
     BINDINGS = keyed(
         "timeline",
@@ -72,6 +74,7 @@ class Timeline(ScrollView, can_focus=True):
             Binding("o", "browser", "Browser"),
             Binding("m", "toggle_read", "Read/unread"),
             Binding("f", "follow", "Follow live"),
+            Binding("s", "save", "Save"),
         ],
     )
 
@@ -89,6 +92,13 @@ class Timeline(ScrollView, can_focus=True):
 
         action: str
         row: TimelineRow
+
+    @dataclass
+    class ViewAction(Message):
+        """An action on the whole view, row or no row: unread_only, next_unread,
+        previous_unread, mark_view_read, undo_read."""
+
+        action: str
 
     @dataclass
     class CursorMoved(Message):
@@ -111,6 +121,7 @@ class Timeline(ScrollView, can_focus=True):
         self._line_cache: LRUCache[tuple, Strip] = LRUCache(1024)
         self.arrived = 0  # rows that arrived since the reader last looked at the top
         self.empty_message = "Nothing here yet: waiting for the first poll."
+        self._longest_feed = 0  # the widest source name among the rows
 
     # -- data ---------------------------------------------------------------
     @property
@@ -130,6 +141,7 @@ class Timeline(ScrollView, can_focus=True):
         old_cursor_screen = self.cursor - int(self.scroll_y)
         self.rows = rows
         self._keys = {r.key: i for i, r in enumerate(rows)}
+        self._longest_feed = max((len(clean_line(r.feed_title)) for r in rows[:2000]), default=0)
         # The line cache stays: its keys hold everything a row's look depends on.
         new = 0 if reset or not old_keys else sum(1 for k in self._keys if k not in old_keys)
         self.virtual_size = Size(self.size.width, len(rows))
@@ -174,10 +186,13 @@ class Timeline(ScrollView, can_focus=True):
             row.headline,
             row.feed_title,
             row.comment_count,
+            row.saved,
+            self._longest_feed,
             is_cursor,
             focused,
             width,
             minute,
+            self.app.theme,
         )
         cached = self._line_cache.get(key)
         if cached is not None:
@@ -192,17 +207,22 @@ class Timeline(ScrollView, can_focus=True):
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("●" if not row.read else " ", style=style("timeline--live") if row.update_id else base)
         text.append(" ")
-        when = absolute(row.time, self._zone)[5:16] if is_cursor else relative(row.time, self._clock())
-        text.append(
-            f"{when:>11} " if is_cursor else f"{when:>4} ", style=style("timeline--time", partial=True)
-        )
-        feed = clean_line(row.feed_title)
-        feed = feed if len(feed) <= 16 else feed[:15] + "…"
-        text.append(f"{feed:<16} ", style=style("timeline--feed", partial=True))
+        # The same columns on every row, the cursor's too: its exact time is in the
+        # status line (the app shows it), never swapped in here.
+        when = relative(row.time, self._clock())
+        text.append(f"{when:>4} ", style=style("timeline--time", partial=True))
+        column = self.feed_column(width)
+        if column:
+            feed = clean_line(row.feed_title)
+            feed = feed if len(feed) <= column else feed[: column - 1] + "…"
+            text.append(f"{feed:<{column}} ", style=style("timeline--feed", partial=True))
+        if row.saved:
+            text.append("★ ", style=style("timeline--saved", partial=True))
         if row.followed:
             text.append("LIVE ", style=style("timeline--live", partial=True))
         if row.update_id is not None:
-            text.append("↳ ", style=style("timeline--update", partial=True))
+            # On the highlight the arrow takes the row's colour: orange on orange vanishes.
+            text.append("↳ ", style=base if is_cursor else style("timeline--update", partial=True))
             text.append(clean_line(row.headline) or "update", style=base)
             text.append("  · ", style=style("timeline--time", partial=True))
             text.append(clean_line(row.title), style=style("timeline--time", partial=True))
@@ -218,6 +238,18 @@ class Timeline(ScrollView, can_focus=True):
         if is_cursor:
             row_style = row_style + style("timeline--cursor")
         return strip.apply_style(row_style).adjust_cell_length(width, row_style)
+
+    def feed_column(self, width: int) -> int:
+        """How wide the source column is: as wide as the longest source shown, up to
+        a share of the width, and never so wide that a headline gets under 40 cells
+        (under 6 it is left out)."""
+        cap = 18 if width < 120 else 30
+        column = min(self._longest_feed, cap, width - 7 - 1 - 40)
+        return column if column >= 6 else 0
+
+    def exact_time(self, row: TimelineRow) -> str:
+        """The row's time in full, with its zone: what the status line says of the cursor."""
+        return absolute(row.time, self._zone) if row.time else "no date"
 
     # -- cursor -----------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
@@ -280,12 +312,23 @@ class Timeline(ScrollView, can_focus=True):
     def action_follow(self) -> None:
         self._act("follow")
 
+    def action_save(self) -> None:
+        self._act("save")
+
     def on_click(self, event) -> None:
         index = int(self.scroll_y) + event.y
         if 0 <= index < len(self.rows):
             if index == self.cursor and event.chain >= 2:
                 self.action_open()
             self.cursor = index
+
+    def on_mount(self) -> None:
+        # Cached lines hold the colours of the theme they were drawn in.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+
+    def _redraw(self) -> None:
+        self._line_cache.clear()
+        self.refresh()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, len(self.rows))
