@@ -36,6 +36,7 @@ from tui.text.html import Link
 from tui.text.sanitize import clean_line
 from tui.text.timefmt import absolute, reader_zone, relative
 from tui.ui.keys import keyed
+from tui.ui.styles import text_style
 from tui.ui.thread_layout import GUIDE, MAX_INDENT, Pin, ThreadLayout
 from tui.ui.thread_layout import comment_search_text as comment_search_text  # re-exported
 
@@ -320,7 +321,7 @@ class CommentTree(ScrollView, can_focus=True):
     def _style(self, name: str) -> Style:
         style = self._styles.get(name)
         if style is None:
-            style = self._styles[name] = self.get_component_rich_style(f"comment-tree--{name}", partial=True)
+            style = self._styles[name] = text_style(self, f"comment-tree--{name}")
         return style
 
     def _body_lines(self, pos: int) -> list[Strip]:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
 
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
@@ -26,6 +27,7 @@ from tui.model import TimelineRow
 from tui.text.sanitize import clean_line
 from tui.text.timefmt import absolute, relative
 from tui.ui.keys import keyed
+from tui.ui.styles import text_style
 
 RowKey = tuple[int, int | None]
 
@@ -202,35 +204,37 @@ class Timeline(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, row: TimelineRow, is_cursor: bool, width: int) -> Strip:
-        style = self.get_component_rich_style
-        base = style("timeline--unread" if not row.read else "timeline--read", partial=True)
+        def style(name: str) -> Style:
+            return text_style(self, name)
+
+        base = style("timeline--unread" if not row.read else "timeline--read")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append("●" if not row.read else " ", style=style("timeline--live") if row.update_id else base)
         text.append(" ")
         # The same columns on every row, the cursor's too: its exact time is in the
         # status line (the app shows it), never swapped in here.
         when = relative(row.time, self._clock())
-        text.append(f"{when:>4} ", style=style("timeline--time", partial=True))
+        text.append(f"{when:>4} ", style=style("timeline--time"))
         column = self.feed_column(width)
         if column:
             feed = clean_line(row.feed_title)
             feed = feed if len(feed) <= column else feed[: column - 1] + "…"
-            text.append(f"{feed:<{column}} ", style=style("timeline--feed", partial=True))
+            text.append(f"{feed:<{column}} ", style=style("timeline--feed"))
         if row.saved:
-            text.append("★ ", style=style("timeline--saved", partial=True))
+            text.append("★ ", style=style("timeline--saved"))
         if row.followed:
-            text.append("LIVE ", style=style("timeline--live", partial=True))
+            text.append("LIVE ", style=style("timeline--live"))
         if row.update_id is not None:
             # On the highlight the arrow takes the row's colour: orange on orange vanishes.
-            text.append("↳ ", style=base if is_cursor else style("timeline--update", partial=True))
+            text.append("↳ ", style=base if is_cursor else style("timeline--update"))
             text.append(clean_line(row.headline) or "update", style=base)
-            text.append("  · ", style=style("timeline--time", partial=True))
-            text.append(clean_line(row.title), style=style("timeline--time", partial=True))
+            text.append("  · ", style=style("timeline--time"))
+            text.append(clean_line(row.title), style=style("timeline--time"))
         else:
             text.append(clean_line(row.title) or "(untitled)", style=base)
             if row.comment_count:
                 noun = "comment" if row.comment_count == 1 else "comments"
-                text.append(f"  · {row.comment_count} {noun}", style=style("timeline--time", partial=True))
+                text.append(f"  · {row.comment_count} {noun}", style=style("timeline--time"))
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         strip = Strip(segments, width)
