@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from tui import __version__
-from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths
+from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths, write_whole
 from tui.text.sanitize import clean_line, web_url_problem
 
 COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread")
@@ -229,7 +229,7 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
                 outlines = [Outline(url=f.url, title=f.title, folder=f.folder) for f in store.feeds()]
         text = write_opml(outlines)
         if cmd.file:
-            _write_whole(Path(cmd.file), text)
+            _export_to(Path(cmd.file), text)
             print(f"exported {len(outlines)} feeds to {cmd.file}")
         else:
             sys.stdout.write(text)
@@ -247,28 +247,16 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
     raise AssertionError(command)
 
 
-def _write_whole(target: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``target`` and rename it into place:
-    a full disk or a kill leaves the old file whole, never a truncated one."""
+def _export_to(target: Path, text: str) -> None:
+    """Export into ``target`` without ever leaving a truncated backup (write_whole)."""
     if target.is_dir():
         raise UsageError(f"cannot export to {target}: it is a folder")
     if not target.parent.is_dir():
         raise UsageError(f"cannot export to {target}: no such folder {target.parent}")
-    tmp = None
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        tmp = Path(name)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-        tmp = None
+        write_whole(target, text)
     except OSError as exc:
         raise UsageError(f"cannot export to {target}: {exc.strerror or exc}") from None
-    finally:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
 
 
 async def _refresh(store, config: Config, interval: float | None):

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import stat
+import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -262,12 +263,30 @@ def save_theme(path: Path, theme: str) -> str:
         return f"not saved: editing {path.name} would change other settings"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        spare = path.with_name(path.name + ".new")
-        spare.write_text(text, encoding="utf-8")
-        os.replace(spare, path)
+        write_whole(path, text)
     except OSError as exc:
         return f"cannot write {path}: {exc.strerror or exc}"
     return ""
+
+
+def write_whole(target: Path, text: str) -> None:
+    """Write ``text`` to a temporary file beside ``target`` and rename it into place:
+    a full disk or a kill leaves the old file whole, never a truncated one. Raises
+    OSError; no temporary file is left behind."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp: Path | None = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            if target.exists():  # a replaced file keeps its permissions
+                os.chmod(name, stat.S_IMODE(target.stat().st_mode))
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(name, target)
+        tmp = None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def _known_zone(name: str) -> bool:
