@@ -6,6 +6,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from loopback import LoopbackServer
+from ttrss_server import ttrss, ttrss_session  # noqa: F401  (fixtures for a real tt-rss)
 
 
 @pytest.fixture
