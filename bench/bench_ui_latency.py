@@ -1,6 +1,6 @@
 """Keystroke latency in the timeline while a 500-feed refresh runs in the background.
 
-Run:  python bench/bench_ui_latency.py [--feeds 500] [--repeats 3] [--profile FILE]
+Run:  python bench/bench_ui_latency.py [--feeds 500] [--repeats 3] [--live-share 0.2] [--profile FILE]
       python bench/bench_ui_latency.py --feeds 50 --repeats 1                # a quick check
 
 Each repeat: a fresh home subscribed to every feed of the loopback farm
@@ -31,11 +31,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
+import os
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -109,6 +112,28 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
             await asyncio.sleep(0.005)
             lags.append(time.perf_counter() - t - 0.005)
 
+    slow: list[tuple[float, str]] = []
+    original_run = asyncio.events.Handle._run
+    if SLOW_MS:
+
+        def timed_run(handle: asyncio.events.Handle) -> None:
+            t = time.perf_counter()
+            original_run(handle)
+            took = time.perf_counter() - t
+            if took * 1000 >= SLOW_MS and threading.current_thread() is threading.main_thread():
+                slow.append((took, _callback_name(handle)))
+
+        asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
+
+        def gc_pause(phase: str, info: dict) -> None:
+            if phase == "start":
+                gc_started[0] = time.perf_counter()
+            elif (took := time.perf_counter() - gc_started[0]) * 1000 >= SLOW_MS:
+                slow.append((took, f"garbage collection, generation {info['generation']}"))
+
+        gc_started = [0.0]
+        gc.callbacks.append(gc_pause)
+
     profiler = None
     if profile:
         from pyinstrument import Profiler
@@ -170,7 +195,11 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
             lag_during = lags[lag_mark:]
             if profiler:
                 profiler.stop()
-                Path(profile).write_text(profiler.output_text(unicode=True, color=False, show_all=False))
+                Path(profile).write_text(
+                    profiler.output_text(
+                        unicode=True, color=False, show_all=bool(os.environ.get("BENCH_PROFILE_ALL"))
+                    )
+                )
             await pilot.pause(0.5)  # the last reload lands
             lag_mark = len(lags)
             for _ in range(100):
@@ -184,6 +213,11 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
             await pilot.press("q")
     finally:
         Timeline.watch_cursor, Timeline.render_lines = orig_watch, orig_render
+        asyncio.events.Handle._run = original_run  # type: ignore[method-assign]
+        if SLOW_MS:
+            gc.callbacks.remove(gc_pause)
+        if slow:
+            report_slow(slow)
         store.close()
     return {
         "during": during,
@@ -194,6 +228,31 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
         "lag_during": lag_during,
         "lag_idle": lag_idle,
     }
+
+
+SLOW_MS = 0.0
+
+
+def _callback_name(handle: asyncio.events.Handle) -> str:
+    """What a slow event-loop callback was running: a task's coroutine, or the callback."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" at {frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}" if frame else ""
+        return f"task {getattr(coro, '__qualname__', coro)}{where}"
+    return getattr(callback, "__qualname__", repr(callback))
+
+
+def report_slow(slow: list[tuple[float, str]]) -> None:
+    """The loop callbacks that ran longer than --slow, grouped by what they ran."""
+    groups: dict[str, list[float]] = {}
+    for took, name in slow:
+        groups.setdefault(name.split(" at ")[0], []).append(took * 1000)
+    print(f"  event-loop callbacks over {SLOW_MS:.0f} ms: {len(slow)}")
+    for name, took in sorted(groups.items(), key=lambda kv: -sum(kv[1]))[:12]:
+        print(f"    {len(took):4d} x  max {max(took):6.0f} ms  sum {sum(took):7.0f} ms  {name}")
 
 
 def free_port() -> int:
@@ -207,11 +266,18 @@ def main() -> None:
     p.add_argument("--feeds", type=int, default=500)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--profile", metavar="FILE", help="pyinstrument report of the first refresh")
+    p.add_argument("--slow", type=float, default=0.0, metavar="MS", help="list loop callbacks over MS")
+    p.add_argument(
+        "--live-share", type=float, default=0.2, help="share of the farm's items that are live (0 to 1)"
+    )
     a = p.parse_args()
+    global SLOW_MS
+    SLOW_MS = a.slow
     started = time.perf_counter()
     port = free_port()
     farm = subprocess.Popen(
-        [sys.executable, str(HERE / "feed_farm.py"), "--feeds", str(a.feeds), "--port", str(port)],
+        [sys.executable, str(HERE / "feed_farm.py"), "--feeds", str(a.feeds), "--port", str(port)]
+        + ["--live-share", str(a.live_share)],
         stdout=subprocess.PIPE,
         text=True,
     )

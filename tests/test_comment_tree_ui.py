@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from textual.app import App
+from textual.binding import Binding
+from textual.widgets._footer import FooterKey
 
 import tui.ui
 from tui.config import Config
@@ -20,6 +22,7 @@ from tui.model import Comment
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.thread import ThreadScreen
 from tui.ui.widgets.comment_tree import CommentTree
+from tui.ui.widgets.footer import LeadFooter
 
 NOW = datetime(2026, 11, 26, 18, 0, tzinfo=UTC).timestamp()
 HOUR = 3600.0
@@ -716,3 +719,40 @@ async def test_escape_while_the_thread_is_loading_does_not_crash():
         gate.set()
         await pilot.pause(0.3)
         assert app.is_running and not isinstance(app.screen, ThreadScreen)
+
+
+@pytest.mark.parametrize(
+    "keys, said",
+    [
+        (["K"], "No earlier reply at this level."),
+        (["G", "J"], "No next reply at this level."),
+        (["p"], "Already at the top level."),
+    ],
+)
+async def test_a_key_with_nowhere_to_go_says_so(keys, said):
+    async with host().run_test(size=(100, 24)) as pilot:
+        tree = await ready(pilot)
+        for key in keys:
+            await pilot.press(key)
+        before = tree.cursor_id
+        await pilot.pause()
+        messages = [n.message for n in pilot.app._notifications]
+        assert said in messages
+        assert tree.cursor_id == before
+
+
+async def test_the_thread_footer_shows_one_way_back():
+    """esc (the screen's) and q (the app's) both go back: the footer shows one."""
+
+    class WithQ(Host):
+        BINDINGS = [Binding("q", "go_back", "Back")]
+
+        def action_go_back(self) -> None:
+            self.pop_screen()
+
+    async with WithQ(Source(fixture_comments())).run_test(size=(100, 24)) as pilot:
+        await ready(pilot)
+        footer = pilot.app.screen.query_one(LeadFooter)
+        labels = [key.description for key in footer.query(FooterKey)]
+        assert labels.count("Back") == 1
+        assert "Search" in labels

@@ -184,6 +184,9 @@ def test_nothing_below_the_ui_can_reach_a_shell():
         "spawnl",
         "startfile",
     }
+    # The one exception: [sync] password_command (issue #15) runs the reader's own
+    # command, as an argument list with no shell, to read the password from its stdout.
+    allowed = {"tui/sync/account.py": {"subprocess"}}
     offenders = []
     for path in sorted(TUI.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -199,6 +202,7 @@ def test_nothing_below_the_ui_can_reach_a_shell():
             else:
                 continue
             bad = names & (banned_modules | banned_calls | {"shell="})
+            bad -= allowed.get(str(path.relative_to(TUI.parent)), set())
             if bad:
                 offenders.append(f"{path.relative_to(TUI.parent)}:{node.lineno} {sorted(bad)}")
     assert offenders == []

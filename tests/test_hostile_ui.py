@@ -113,9 +113,16 @@ async def test_payload_through_every_widget(name):
         assert_inert(lines)
         listed = "\n".join(lines)
         assert "!" in listed and "malformed XML" in listed
-        unwrapped = "".join(listed.split())  # the narrow pane wraps long titles
+        unwrapped = "".join(listed.split())
+        # A title too long for the pane is cut with an ellipsis on its one line:
+        # what shows is its start, literally.
+        cuts = ["".join(line.split()).split("…")[0] for line in lines if "…" in line]
         for visible in expected_visible(payload):
-            assert "".join(visible.split()) in unwrapped, (visible, listed)
+            whole = "".join(visible.split())
+            assert whole in unwrapped or any(len(c) >= 10 and whole.startswith(c) for c in cuts), (
+                visible,
+                listed,
+            )
         assert_svg_inert(app.export_screenshot())
 
         # the article view

@@ -349,3 +349,115 @@ async def test_f_on_an_article_that_is_not_live_says_so():
         select(app, "LIVE: Storm over the bay")
         await pilot.press("f")
         await wait_for(pilot, lambda: any(n == "following LIVE: Storm over the bay" for n in notes(app)))
+
+
+# -- screenshots, the link chooser, the feed list (issue 14 points 5 and 7) ------------
+
+
+async def test_the_palettes_screenshot_is_saved_in_the_home_and_said(tmp_path):
+    from tui.model import Article as A
+
+    store = Store.open(tmp_path / "home")
+    feed = store.add_feed("http://news.test/feed", title="Harbour Ledger")
+    store.save_poll(feed, ParsedFeed(entries=[A(guid="a", title="Ferry news", published=1_794_990_000.0)]))
+    app = make_app(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"screenshot")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        folder = tmp_path / "home" / "screenshots"
+        await wait_for(pilot, lambda: folder.is_dir() and any(folder.glob("*.svg")))
+        saved = next(folder.glob("*.svg"))
+        assert "Ferry&#160;news" in saved.read_text(encoding="utf-8")  # the timeline, as an SVG
+        status = str(app.screen.query_one("#status").render())
+        assert "screenshot saved" in status and saved.name in status
+    store.close()
+
+
+async def test_a_screenshot_that_cannot_be_saved_says_why(tmp_path):
+    store = Store.open(tmp_path / "home")
+    (tmp_path / "home" / "screenshots").write_text("a file where the folder should be")
+    app = make_app(store)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(pilot, lambda: app.feeds == [] and app.timeline.empty_message.startswith("No feeds"))
+        app.action_screenshot()
+        await pilot.pause(0.1)
+        said = [n for n in notes(app) if n.startswith("screenshot not saved")]
+        assert said and "\n" not in said[0] and "screenshots" in said[0]
+        assert "screenshot not saved" in str(app.screen.query_one("#status").render())
+    store.close()
+
+
+async def link_chooser(app, pilot, links):
+    from tui.text.html import Link
+    from tui.ui.screens.links import LinkChooser
+
+    app.choose_link([Link(i + 1, url, text) for i, (url, text) in enumerate(links)])
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, LinkChooser) and bool(app.screen.query("OptionList"))
+    )
+    await pilot.pause(0.05)
+    return app.screen
+
+
+async def test_question_mark_in_the_link_chooser_shows_its_own_help_and_footer():
+    app = make_app(seeded_store())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        chooser = await link_chooser(
+            app, pilot, [("https://news.test/a", "first"), ("https://news.test/b", "b")]
+        )
+        footer = [b.id for (_, b, _, _) in chooser.active_bindings.values() if b.show]
+        assert "links.dismiss" in footer and "links.help" in footer
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
+        ids = {b.id for _, b in app.screen.bindings_here if b.id}
+        assert {"links.dismiss", "links.help", "links.down", "links.up"} <= ids
+        assert not any(i.startswith(("timeline.", "article.")) for i in ids)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is chooser)
+        await pilot.press("j", "enter")
+        await wait_for(pilot, lambda: app.opened_links == ["https://news.test/b"])
+
+
+async def test_link_labels_use_the_free_width_and_end_at_a_word():
+    from tui.ui.screens.links import word_cut
+
+    words = "The harbour master warns of more gales next week and the ferries may stop again on Friday"
+    assert word_cut(words, 30) == "The harbour master warns of…"
+    assert word_cut("short", 30) == "short"
+    app = make_app(seeded_store())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        chooser = await link_chooser(app, pilot, [("https://news.test/gales", words)])
+        label = chooser.label_of(0)
+        assert label.startswith("[1] The harbour master warns of more gales next week")  # past 50 columns
+        shown, url = label.removeprefix("[1] ").split("\n")
+        assert shown.endswith("…") and words.startswith(shown[:-1]) and words[len(shown) - 1] == " "
+        assert url.strip() == "https://news.test/gales"
+    app = make_app(seeded_store())
+    async with app.run_test(size=(100, 30)) as pilot:  # room for both: one line
+        await wait_for(pilot, lambda: len(app.timeline.rows) > 0)
+        chooser = await link_chooser(app, pilot, [("https://news.test/gales", "Gales next week")])
+        assert chooser.label_of(0) == "[1] Gales next week  https://news.test/gales"
+
+
+async def test_a_long_failing_feed_title_stays_on_one_line_with_its_mark():
+    from tui.model import STATUS_ERROR
+
+    store = Store.memory()
+    feed = store.add_feed("https://a-very-long-host-name.example.org/some/deep/path/to/the/feed.xml?x=1")
+    feed.status, feed.error = STATUS_ERROR, "could not connect: the host name was not found anywhere"
+    store.save_poll(feed, None)
+    store.add_feed("http://short.test/feed", title="Short")
+    app = make_app(store)
+    async with app.run_test(size=(120, 24)) as pilot:
+        await wait_for(pilot, lambda: len(app.feeds) == 2)
+        await pilot.pause(0.2)
+        feeds = app.screen.query_one(FeedList)
+        lines = [feeds.render_line(y).text.rstrip() for y in range(6)]
+        assert lines[2].startswith("! https://a-very-long-host") and lines[2].endswith("…")
+        assert lines[3].startswith("  could not connect") and "Short" in lines[4:]

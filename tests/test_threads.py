@@ -107,6 +107,8 @@ async def test_thread_url_opens_a_wordpress_page_directly_and_works_offline_afte
         await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen))
         await wait_for(pilot, lambda: len(tree_of(app).thread) >= 10)
         count = len(tree_of(app).thread)
+        # The offline copy is written once the thread is drawn, not before.
+        await wait_for(pilot, lambda: bool(store._rows("SELECT key FROM threads")))
     store.close()
 
     # Offline: the server is gone, the cached thread still opens, and on this

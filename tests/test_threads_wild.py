@@ -16,6 +16,7 @@ from loopback import LoggedRequest, Reply
 
 from tui.comments.base import SourceConfig, ThreadSource, as_int
 from tui.comments.deepjson import loads
+from tui.comments.post import split_post
 from tui.comments.session import ThreadSession
 from tui.config import Config
 from tui.model import Comment
@@ -188,8 +189,11 @@ async def test_a_thread_with_an_unreadable_cache_opens_and_is_refetched(server):
         await wait_for(pilot, lambda: isinstance(app.screen, ThreadScreen))
         tree = app.screen.comment_tree
         await wait_for(pilot, lambda: len(tree.thread) == 2)
+        await wait_for(pilot, lambda: len((store.load_thread(source_key) or ([],))[0]) == 3)
     kept = store.load_thread(source_key)
-    assert kept is not None and [c.id for c in kept[0]] == ["1", "2"]
+    assert kept is not None
+    post, comments = split_post(kept[0])  # the post is kept with the comments, last
+    assert [c.id for c in comments] == ["1", "2"] and post is not None and post.title == "Storm"
 
 
 async def test_escape_from_a_thread_opened_from_the_command_line_quits(server):
@@ -610,3 +614,32 @@ async def test_a_thread_that_cannot_be_kept_is_still_shown(server):
         await wait_for(pilot, lambda: len(screen.comment_tree.thread) == 2)
         assert screen._error == ""
         await wait_for(pilot, lambda: any("offline" in str(n.message) for n in app._notifications))
+
+
+async def test_load_more_replies_by_the_op_are_marked_as_the_first_load_marks_them(server):
+    """/api/morechildren sends no post, and reddit's is_submitter is not always
+    set: the OP's replies that arrive through "load more" are marked all the same."""
+    op = "priya_lund"
+    children = [t1("top1", f"t3_{POST}", author=op), t1("top2", f"t3_{POST}")]
+    children[0]["data"]["replies"] = {
+        "kind": "Listing",
+        "data": {"children": [more_thing("t1_top1", ["m1", "m2", "m3"], 3)]},
+    }
+    server.route(f"/comments/{POST}.json", Reply(body=reddit_thread(children, op=op), content_type=JSON))
+
+    def morechildren(req: LoggedRequest) -> Reply:
+        things = [t1("m1", "t1_top1", author=op), t1("m2", "t1_top1"), t1("m3", "t1_m2", author=op)]
+        return Reply(body=json.dumps({"json": {"errors": [], "data": {"things": things}}}), content_type=JSON)
+
+    server.route("/api/morechildren.json", morechildren)
+    config = config_for(server)
+    config.reddit_more_interval = 0
+    async with Fetcher() as fetcher:
+        session = ThreadSession(Store.memory(), fetcher, ThreadSource("reddit", POST), config)
+        first = await session.load()
+        assert [c.by_author for c in first if not c.more] == [True, False]
+        stub = next(c for c in first if c.more)
+        told: list[list[Comment]] = []
+        replies = await session.expand(stub, told.append)
+    marks = {c.id: c.by_author for c in replies}
+    assert marks == {"m1": True, "m2": False, "m3": True}

@@ -21,7 +21,7 @@ from tui import __version__
 from tui.config import Config, ConfigError, load_config, parse_duration, resolve_paths, write_whole
 from tui.text.sanitize import clean_line, web_url_problem
 
-COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread")
+COMMANDS = ("add", "remove", "list", "import", "export", "refresh", "thread", "sync")
 
 
 class UsageError(Exception):
@@ -77,7 +77,7 @@ def _command_parser(command: str) -> _Parser:
         p.add_argument("file", metavar="FILE.opml")
     elif command == "export":
         p.add_argument("file", nargs="?", metavar="FILE.opml")
-    elif command == "refresh":
+    elif command in ("refresh", "sync"):
         p.add_argument("--json", action="store_true", help="print the results as JSON")
     elif command == "thread":
         p.add_argument("url")
@@ -244,7 +244,29 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
         return 0
     if command == "thread":
         return _run_thread(cmd.url, args, paths, config)
+    if command == "sync":
+        return _run_sync(cmd, paths, config)
     raise AssertionError(command)
+
+
+def _run_sync(cmd, paths, config: Config) -> int:
+    """One headless sync with the [sync] account; exit 1 with one line when it
+    could not run (login refused, server unreachable): queued changes are kept."""
+    if config.sync is None:
+        raise UsageError("no [sync] section in config.toml (kind, url, user, password_env)")
+    from tui.sync.engine import sync_once
+    from tui.sync.summary import failure_line, format_report, report_json
+
+    with _open_store(paths) as store:
+        report = sync_once(store, config.sync)
+    if cmd.json:
+        print(json.dumps(report_json(report), indent=2))
+    elif report.ok:
+        print(format_report(report))
+    if not report.ok:
+        print(f"threadline: {failure_line(report)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _export_to(target: Path, text: str) -> None:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 import os
 import re
+import shlex
 import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -47,6 +49,12 @@ bell = false
 # the command palette (ctrl+p, "Change theme") saves it here
 # theme = "textual-dark"
 
+[threads]
+# open big threads folded: show only this many levels (1 = top-level comments
+# only; 0 = all), and fold any comment with more replies than this (0 = never)
+fold_below_depth = 0
+fold_over_replies = 0
+
 [keys]
 # rebind any key by its binding id, "<where>.<action>" (shown by `?` in the app):
 # "timeline.comments" = "C"
@@ -61,6 +69,13 @@ bell = false
 # hn_firebase = "https://hacker-news.firebaseio.com"
 # reddit = "https://www.reddit.com"
 # lobsters = "https://lobste.rs"
+
+# [sync]
+# read feeds from an aggregator server as well ("threadline sync", and in the app)
+# kind = "ttrss"                    # or "greader" (FreshRSS, Miniflux, Inoreader...)
+# url = "https://rss.example.org/tt-rss"
+# user = "me"
+# password_env = "THREADLINE_SYNC_PASSWORD"   # or: password_command = "pass show rss"
 """
 
 
@@ -100,8 +115,11 @@ class Config:
     timezone: str = "local"
     bell: bool = False
     theme: str = ""  # "" leaves Textual's default
+    fold_below_depth: int = 0  # a thread opens showing this many levels (0: all)
+    fold_over_replies: int = 0  # a thread opens with comments of more replies folded (0: none)
     keys: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    sync: SyncConfig | None = None  # [sync]: an aggregator account, None when not set
     # Things worth saying that do not stop Threadline (an unknown section, say);
     # the command line prints them, one line each.
     warnings: list[str] = field(default_factory=list)
@@ -120,6 +138,7 @@ class Config:
 _SECTIONS = {
     "poll": ("period", "per_host", "total", "follow_every", "follow_quiet_hours", "thread_every"),
     "display": ("timezone", "bell", "theme"),
+    "threads": ("fold_below_depth", "fold_over_replies"),
 }
 
 # The range each number may take: a value outside it is refused with the range in
@@ -131,6 +150,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "follow_every": (1.0, 86400.0),
     "follow_quiet_hours": (0.1, 24 * 30.0),
     "thread_every": (5.0, 86400.0),
+    "fold_below_depth": (0, 64),
+    "fold_over_replies": (0, 100_000),
 }
 
 SOURCE_NAMES = (
@@ -144,7 +165,68 @@ SOURCE_NAMES = (
     "reddit_more_interval",  # seconds between two "load more" requests (Reddit's rate limit)
     "reddit_more_batches",  # requests of 100 ids per press of enter on a stub
 )
-_KNOWN_SECTIONS = (*_SECTIONS, "keys", "sources")
+_KNOWN_SECTIONS = (*_SECTIONS, "keys", "sources", "sync")
+
+
+@dataclass
+class SyncConfig:
+    """``[sync]``: one aggregator account. The password is never here: only the
+    name of the environment variable that holds it, or a command that prints it."""
+
+    kind: str  # one of SYNC_KINDS
+    url: str
+    user: str
+    password_env: str = ""
+    password_command: str = ""
+
+
+SYNC_KINDS = ("ttrss", "greader")
+_SYNC_KEYS = ("kind", "url", "user", "password_env", "password_command")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def sync_config(table: object, path: Path | str = "config") -> SyncConfig:
+    """Check ``[sync]``; a hostile or mistaken value is refused with one line that
+    never repeats what a password might have been typed into."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [sync] must be a table")
+    for name in table:
+        if name not in _SYNC_KEYS:
+            hint = " (the password is never kept in the config: use password_env or password_command)"
+            raise ConfigError(
+                f"{path}: unknown setting sync.{str(name)[:40]}{hint if 'pass' in str(name) else ''}"
+            )
+    values: dict[str, str] = {}
+    for name in _SYNC_KEYS:
+        value = table.get(name, "")
+        if not isinstance(value, str) or _CONTROL.search(value) or len(value) > 2000:
+            raise ConfigError(f"{path}: sync.{name} must be a string of printable characters")
+        values[name] = value.strip()
+    if values["kind"] not in SYNC_KINDS:
+        raise ConfigError(f"{path}: sync.kind must be one of {', '.join(SYNC_KINDS)}")
+    url = values["url"]
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+        raise ConfigError(f"{path}: sync.url must be an http:// or https:// URL")
+    if parts.username or parts.password:
+        raise ConfigError(
+            f"{path}: sync.url must not hold a user or password (use sync.user and password_env)"
+        )
+    if not values["user"]:
+        raise ConfigError(f"{path}: sync.user is missing")
+    env, command = values["password_env"], values["password_command"]
+    if bool(env) == bool(command):
+        raise ConfigError(f"{path}: [sync] needs exactly one of password_env or password_command")
+    if env and not _ENV_NAME.fullmatch(env):
+        raise ConfigError(f"{path}: sync.password_env must be the name of an environment variable")
+    if command:
+        try:
+            if not shlex.split(command):
+                raise ValueError
+        except ValueError:
+            raise ConfigError(f"{path}: sync.password_command is not a command line") from None
+    return SyncConfig(**values)
 
 
 def load_config(path: Path) -> Config:
@@ -186,9 +268,13 @@ def load_config(path: Path) -> Config:
                 raise ConfigError(f"{path}: {section}.{name} must be {kind}")
             if name in RANGES:
                 low, high = RANGES[name]
-                if not (math.isfinite(value) and low <= value <= high):
+                # An int may be too big for a float (or for repr): compare it as it is.
+                if not ((isinstance(value, int) or math.isfinite(value)) and low <= value <= high):
+                    shown = (
+                        repr(value) if not isinstance(value, int) or abs(value) < 10**18 else "one that large"
+                    )
                     raise ConfigError(
-                        f"{path}: {section}.{name} must be between {low:g} and {high:g}, not {value!r}"
+                        f"{path}: {section}.{name} must be between {low:g} and {high:g}, not {shown}"
                     )
             if name == "timezone" and not _known_zone(value):
                 raise ConfigError(
@@ -214,6 +300,8 @@ def load_config(path: Path) -> Config:
     for name in config.sources:
         if name not in SOURCE_NAMES:
             config.warnings.append(f"{path}: unknown setting sources.{name[:40]} ignored")
+    if "sync" in data:
+        config.sync = sync_config(data["sync"], path)
     return config
 
 

@@ -137,6 +137,7 @@ class TimelineRow:
     headline: str = ""  # the update's first line
     comment_count: int | None = None
     saved: bool = False  # the reader saved the article (the Saved view)
+    undated: bool = False  # the feed gave no date: ``time`` only places it (store.db.undated_sort_times)
 
     @property
     def key(self) -> tuple[int, int | None]:

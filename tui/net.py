@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import math
+import threading
 import time
 import zlib
 from collections.abc import Iterator, Mapping
@@ -22,6 +23,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 import tui
+from tui.netloop import HostSlots, NetworkThread
+from tui.netloop import host_of as host_of  # where the poller and the tests look for it
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -296,26 +299,6 @@ def _headers_of(response: httpx.Response) -> dict[str, str]:
     return headers
 
 
-def host_of(url: str) -> str:
-    """The key requests are counted by: scheme-less host and port, lower-cased."""
-    return urlsplit(url).netloc.lower()
-
-
-class HostSlots:
-    """``limit`` slots per host, made on first use (one semaphore a host)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = max(1, limit)
-        self._slots: dict[str, asyncio.Semaphore] = {}
-
-    def __call__(self, url: str) -> asyncio.Semaphore:
-        host = host_of(url)
-        slot = self._slots.get(host)
-        if slot is None:
-            slot = self._slots[host] = asyncio.Semaphore(self.limit)
-        return slot
-
-
 class _PoolPerHost(httpx.AsyncBaseTransport):
     """One small connection pool per host behind the one client.
 
@@ -350,7 +333,13 @@ class _PoolPerHost(httpx.AsyncBaseTransport):
 
 
 class Fetcher:
-    """One shared httpx client with per-host and global limits on requests in flight."""
+    """One shared httpx client with per-host and global limits on requests in flight.
+
+    With ``own_thread`` (the app) every request runs on an event loop in a thread
+    of its own, whoever awaits it: the slots and the client stay one, and the
+    caller's loop only waits. Without it (the command line) requests run on the
+    caller's loop.
+    """
 
     def __init__(
         self,
@@ -362,7 +351,11 @@ class Fetcher:
         max_bytes: int = 20 * 1024 * 1024,
         max_redirects: int = 5,
         user_agent: str = tui.USER_AGENT,
+        own_thread: bool = False,
     ) -> None:
+        self.own_thread = own_thread
+        self._network: NetworkThread | None = None
+        self._network_lock = threading.Lock()
         self.per_host = per_host
         self.total = total
         self.timeout = timeout
@@ -394,12 +387,31 @@ class Fetcher:
         return self._client
 
     async def aclose(self) -> None:
+        with self._network_lock:
+            network, self._network = self._network, None
+        if network is not None:
+            try:
+                await asyncio.wait_for(network.run(self._close_client()), 5)
+            except Exception:
+                pass  # the thread is ending anyway; its sockets close with it
+            network.stop()
+            return
+        await self._close_client()
+
+    async def _close_client(self) -> None:
         client, self._client = self._client, None
         if client is not None and self._loop is asyncio.get_running_loop():
             await client.aclose()
 
+    def _network_thread(self) -> NetworkThread:
+        with self._network_lock:
+            if self._network is None:
+                self._network = NetworkThread()
+            return self._network
+
     async def __aenter__(self) -> Fetcher:
-        self._ensure()
+        if not self.own_thread:
+            self._ensure()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -460,6 +472,11 @@ class Fetcher:
         return result
 
     async def _request(self, result: FetchResult, headers: dict, *, limit: int, deadline: float) -> None:
+        if self.own_thread:
+            network = self._network_thread()
+            if asyncio.get_running_loop() is not network.loop:
+                await network.run(self._request(result, headers, limit=limit, deadline=deadline))
+                return
         try:
             client = self._ensure()
             await self._follow(client, result.url, headers, result, limit, deadline)

@@ -12,16 +12,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from tui.comments.base import SourceConfig, ThreadSource
 from tui.comments.discover import discover, source_from_url
+from tui.comments.post import Post, post_comment, split_post
 from tui.comments.registry import can_expand, load_comments, load_more
 from tui.model import Article, Comment, Feed
 from tui.net import Fetcher
 from tui.store.connection import StoreError
 
 __all__ = ["ThreadSession", "ThreadStore", "source_config", "article_source", "url_source"]
+
+
+# Sources whose post author is a user name that comments carry too (WordPress
+# marks its author by user id, in the adapter).
+_OP_BY_NAME = ("reddit", "hackernews", "lobsters")
 
 
 class ThreadStore(Protocol):
@@ -99,6 +106,11 @@ class ThreadSession:
         self.cached_at: float | None = None  # when the cached copy was fetched
         self.loaded_at: float | None = None  # when load() last succeeded (clock)
         self.save_error = ""  # why the last load could not be kept, if it could not
+        # Who wrote the post (the OP), as the loads showed: replies that arrive through
+        # "load more" come without the post, so they are marked from this.
+        self.op_authors: set[str] = set()
+        self._saving = asyncio.Lock()
+        self.post: Post | None = None  # the post the thread hangs under, once a load told
 
     @property
     def kind(self) -> str:
@@ -120,21 +132,39 @@ class ThreadSession:
         if kept is None:
             return None
         comments, self.cached_at = kept
+        post, comments = split_post(comments)
+        self.post = self.post or post
+        self._learn_op(comments)
         return comments
 
     async def load(self) -> list[Comment]:
         """Fetch the thread and keep it for offline reading. Raises CommentsError
         (a short reason) when it cannot be fetched. A thread that cannot be kept
         (a full disk, a locked database) is still shown: ``save_error`` says why."""
-        comments = await load_comments(self.fetcher, self.source, self.config)
-        try:
-            await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, comments)
-        except StoreError as exc:
-            self.save_error = str(exc) or "the thread could not be kept"
-        else:
-            self.save_error = ""
+        comments = await self.fetch()
+        await self.keep(comments)
+        return comments
+
+    async def fetch(self) -> list[Comment]:
+        """Fetch the thread without keeping it (``keep`` does, once it is shown:
+        writing 10,000 comments takes longer than drawing the first screen)."""
+        post, comments = split_post(await load_comments(self.fetcher, self.source, self.config))
+        self.post = post or self.post
+        self._learn_op(comments)
         self.loaded_at = self.clock()
         return comments
+
+    async def keep(self, comments: list[Comment]) -> None:
+        """Keep ``comments`` as the offline copy, in a thread; saves run one at a
+        time, in the order asked, so the newest copy is the one left."""
+        async with self._saving:
+            try:
+                kept = comments + [post_comment(self.post)] if self.post is not None else comments
+                await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, kept)
+            except StoreError as exc:
+                self.save_error = str(exc) or "the thread could not be kept"
+            else:
+                self.save_error = ""
 
     async def expand(
         self, stub: Comment, progress: Callable[[list[Comment]], None] | None = None
@@ -142,7 +172,23 @@ class ThreadSession:
         """The comments ``stub`` stands for; CommentsError if this source has no stubs.
         ``progress`` is told the replies so far (ending in a stub for the rest)
         while a stub of thousands loads request by request."""
-        return await load_more(self.fetcher, self.source, stub, self.config, progress)
+        told = None if progress is None else (lambda replies: progress(self._mark_op(replies)))
+        return self._mark_op(await load_more(self.fetcher, self.source, stub, self.config, told))
+
+    def _learn_op(self, comments: list[Comment]) -> None:
+        self.op_authors.update(c.author for c in comments if c.by_author and c.author and not c.deleted)
+        if self.post is not None and self.post.author and self.source.kind in _OP_BY_NAME:
+            self.op_authors.add(self.post.author)
+
+    def _mark_op(self, replies: list[Comment]) -> list[Comment]:
+        """``replies`` with the OP's own marked, as the first load marked them."""
+        ops = self.op_authors
+        if not ops:
+            return replies
+        return [
+            replace(c, by_author=True) if not c.by_author and not c.deleted and c.author in ops else c
+            for c in replies
+        ]
 
     async def mark_seen(self, ids: Iterable[str]) -> int:
         """Remember ``ids`` as seen; returns how many were new. A reload of an

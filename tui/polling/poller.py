@@ -404,7 +404,7 @@ class Poller:
         feeds there are. Feeds still under a Retry-After come back "deferred".
         """
         if feeds is None:
-            feeds = await asyncio.to_thread(self.store.feeds)
+            feeds = await asyncio.to_thread(self.store.polled_feeds)  # synced feeds are not ours to poll
         assert feeds is not None
         todo = [f for f in feeds if f.status != STATUS_GONE]
         if sum(1 for f in todo if f.body_hash is None) >= _WARM_POOL_AT:
@@ -497,7 +497,7 @@ class Poller:
                 try:
                     if self._poke_all:
                         self._poke_all = False
-                        everything = await asyncio.to_thread(self.store.feeds)
+                        everything = await asyncio.to_thread(self.store.polled_feeds)
                         due = [
                             f
                             for f in everything

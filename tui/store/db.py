@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from tui.model import STATUS_GONE, Article, Feed, ParsedFeed, TimelineRow, Update, article_digest
 from tui.store.live import LiveQueries, merge_updates
+from tui.store.reader import ReaderPages
 from tui.store.rows import article_from_row, storable_article, storable_text
+from tui.store.sync import SyncStore
 from tui.store.threads import ThreadCache
 from tui.text.html import search_text
 
@@ -41,14 +43,55 @@ class SaveResult:
     unsplit_followed: list[int] = field(default_factory=list)
 
 
+UNDATED_STEP = 0.001  # seconds between undated entries seen together: keeps their document order
+
+
+def undated_sort_times(entries: list[Article], new: list[bool], now: float, first_poll: bool) -> list[float]:
+    """Where each entry sorts in the timeline (its date when it has one).
+
+    An entry with no date sorts by when Threadline first saw it: the undated
+    entries new in one poll take that poll's time, each a millisecond below the
+    one the feed lists above it, so they keep the feed's document order. A
+    feed's first poll is the exception: what it lists then is its backlog, not
+    news, so an undated entry takes the date of the nearest dated entry above it
+    in the document (else below it), and a feed with no dates at all puts its
+    backlog below every dated article. Either way none of it jumps above the
+    whole timeline; undated entries new in later polls arrive on top, as news.
+    """
+    dates = [a.published or a.updated for a in entries]
+    times: list[float] = []
+    k = 0
+    for i, (date, is_new) in enumerate(zip(dates, new)):
+        if date is not None:
+            times.append(date)
+            continue
+        if not is_new:
+            times.append(now)  # kept as stored (not written): any value will do
+            continue
+        k += 1
+        if not first_poll:
+            times.append(now - k * UNDATED_STEP)
+            continue
+        above = next((j for j in range(i - 1, -1, -1) if dates[j] is not None), None)
+        below = next((j for j in range(i + 1, len(dates)) if dates[j] is not None), None)
+        if above is not None:
+            times.append((dates[above] or 0.0) - (i - above) * UNDATED_STEP)
+        elif below is not None:
+            times.append((dates[below] or 0.0) + (below - i) * UNDATED_STEP)
+        else:
+            times.append(-k * UNDATED_STEP)  # the backlog of an undated feed: below every date
+    return times
+
+
 def _fts_query(text: str) -> str:
     """Turn what the reader typed into a safe FTS5 query: every word a quoted prefix."""
     words = re.findall(r"\w+", text, flags=re.UNICODE)
     return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
 
 
-class Store(LiveQueries, ThreadCache):
-    """Feeds, articles, the timeline and search; live articles and threads come from the mixins."""
+class Store(LiveQueries, ThreadCache, ReaderPages, SyncStore):
+    """Feeds, articles, the timeline and search; live articles, threads and reader
+    mode's pages come from the mixins."""
 
     # -- feeds --------------------------------------------------------------
     def add_feed(self, url: str, title: str = "", folder: str = "", every: float | None = None) -> Feed:
@@ -79,6 +122,7 @@ class Store(LiveQueries, ThreadCache):
                 return False
             ids = [r[0] for r in db.execute("SELECT id FROM articles WHERE feed_id=?", (row[0],))]
             db.executemany("DELETE FROM articles_fts WHERE rowid=?", [(i,) for i in ids])
+            self._queue_unsubscribe(db, row[0])
             db.execute("DELETE FROM feeds WHERE id=?", (row[0],))
             return True
 
@@ -125,22 +169,34 @@ class Store(LiveQueries, ThreadCache):
         rows = self._rows(self._FEED_SELECT + " WHERE f.id=?", (feed_id,))
         return self._feed(rows[0]) if rows else None
 
+    def polled_feeds(self) -> list[Feed]:
+        """The feeds Threadline polls itself: every one but those synced from a server."""
+        rows = self._rows(
+            self._FEED_SELECT + " WHERE f.sync_account = '' ORDER BY f.folder, lower(f.title), f.url"
+        )
+        return [self._feed(r) for r in rows]
+
+    # Synced feeds (sync_account set) are read from their server, never polled.
     def due_feeds(self, now: float) -> list[Feed]:
         rows = self._rows(
-            "SELECT * FROM feeds WHERE status != ? AND next_poll <= ? ORDER BY next_poll",
+            "SELECT * FROM feeds WHERE status != ? AND next_poll <= ? AND sync_account = '' ORDER BY next_poll",
             (STATUS_GONE, now),
         )
         return [self._feed(r) for r in rows]
 
     def next_due(self) -> float | None:
         """The earliest next_poll among feeds still polled, or None."""
-        row = self._rows("SELECT MIN(next_poll) FROM feeds WHERE status != ?", (STATUS_GONE,))
+        row = self._rows(
+            "SELECT MIN(next_poll) FROM feeds WHERE status != ? AND sync_account = ''", (STATUS_GONE,)
+        )
         value = row[0][0]
         return None if value is None else float(value)
 
     def make_all_due(self, now: float) -> None:
         with self._tx() as db:
-            db.execute("UPDATE feeds SET next_poll=? WHERE status != ?", (now, STATUS_GONE))
+            db.execute(
+                "UPDATE feeds SET next_poll=? WHERE status != ? AND sync_account = ''", (now, STATUS_GONE)
+            )
 
     def save_poll(self, feed: Feed, parsed: ParsedFeed | None) -> SaveResult:
         """Record one poll of ``feed``: its new state and, if parsed, its entries."""
@@ -195,7 +251,8 @@ class Store(LiveQueries, ThreadCache):
             )
         }
         now = time.time()
-        for a in entries:
+        sort_times = undated_sort_times(entries, [a.guid not in known for a in entries], now, not known)
+        for a, sort_time in zip(entries, sort_times):
             digest = article_digest(a)
             existing = known.get(a.guid)
             if existing is None:
@@ -219,7 +276,7 @@ class Store(LiveQueries, ThreadCache):
                         a.comment_count,
                         digest,
                         now,
-                        a.published or a.updated or now,
+                        sort_time,
                     ),
                 )
                 article_id = cur.lastrowid
@@ -322,6 +379,7 @@ class Store(LiveQueries, ThreadCache):
 
     def set_read(self, article_id: int, read: bool = True) -> None:
         with self._tx() as db:
+            self._queue_marks(db, "read", read, "a.id=?", (article_id,))
             db.execute("UPDATE articles SET read=? WHERE id=?", (int(read), article_id))
             db.execute("UPDATE updates SET read=? WHERE article_id=?", (int(read), article_id))
 
@@ -331,6 +389,8 @@ class Store(LiveQueries, ThreadCache):
 
     def mark_all_read(self, feed_id: int | None = None) -> int:
         with self._tx() as db:
+            where, args = ("1", ()) if feed_id is None else ("a.feed_id=?", (feed_id,))
+            self._queue_marks(db, "read", True, where, args)
             if feed_id is None:
                 n = db.execute("UPDATE articles SET read=1 WHERE read=0").rowcount
                 db.execute("UPDATE updates SET read=1 WHERE read=0")
@@ -349,6 +409,7 @@ class Store(LiveQueries, ThreadCache):
     # -- the reader's own marks and settings -----------------------------------
     def set_saved(self, article_id: int, saved: bool = True) -> None:
         with self._tx() as db:
+            self._queue_marks(db, "saved", saved, "a.id=?", (article_id,))
             db.execute("UPDATE articles SET saved=? WHERE id=?", (int(saved), article_id))
 
     def is_saved(self, article_id: int) -> bool:
@@ -377,6 +438,8 @@ class Store(LiveQueries, ThreadCache):
                         f"SELECT id FROM {table} WHERE read=? AND id IN ({marks})", (int(not read), *chunk)
                     ).fetchall()
                     changed.extend(r[0] for r in found)
+                    if table == "articles":
+                        self._queue_marks(db, "read", read, f"a.id IN ({marks})", tuple(chunk))
                     db.execute(f"UPDATE {table} SET read=? WHERE id IN ({marks})", (int(read), *chunk))
         return changed_articles, changed_updates
 
@@ -401,7 +464,8 @@ class Store(LiveQueries, ThreadCache):
             SELECT * FROM (
                 SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
                        a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
-                       '' AS update_key, '' AS headline, a.comment_count, a.saved
+                       '' AS update_key, '' AS headline, a.comment_count, a.saved,
+                       (a.published IS NULL AND a.updated IS NULL) AS undated
                 FROM articles a JOIN feeds f ON f.id = a.feed_id
                 {article_where}
                 ORDER BY a.sort_time DESC LIMIT ?
@@ -410,7 +474,7 @@ class Store(LiveQueries, ThreadCache):
             SELECT * FROM (
                 SELECT u.article_id, a.feed_id, f.title, f.url, a.title,
                        COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id,
-                       u.key, u.headline, a.comment_count, a.saved
+                       u.key, u.headline, a.comment_count, a.saved, u.time IS NULL
                 FROM updates u JOIN articles a ON a.id = u.article_id
                                JOIN feeds f ON f.id = a.feed_id
                 WHERE u.position > 0 {update_where}
@@ -436,6 +500,7 @@ class Store(LiveQueries, ThreadCache):
             headline=r["headline"],
             comment_count=r["comment_count"],
             saved=bool(r["saved"]),
+            undated=bool(r["undated"]),
         )
 
     def timeline(
@@ -483,7 +548,8 @@ class Store(LiveQueries, ThreadCache):
         updates = self._rows(
             f"""SELECT u.article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url, a.title,
                        COALESCE(u.time, u.first_seen) AS t, u.read, a.followed, u.id AS update_id,
-                       u.key AS update_key, u.headline, a.comment_count, a.saved
+                       u.key AS update_key, u.headline, a.comment_count, a.saved,
+                       u.time IS NULL AS undated
                 FROM updates u JOIN articles a ON a.id = u.article_id JOIN feeds f ON f.id = a.feed_id
                 WHERE u.position > 0 AND {like}
                 ORDER BY t DESC LIMIT ?""",
@@ -492,7 +558,8 @@ class Store(LiveQueries, ThreadCache):
         rows = self._rows(
             """SELECT a.id AS article_id, a.feed_id, f.title AS feed_title, f.url AS feed_url,
                       a.title, a.sort_time AS t, a.read, a.followed, NULL AS update_id,
-                      '' AS update_key, '' AS headline, a.comment_count, a.saved
+                      '' AS update_key, '' AS headline, a.comment_count, a.saved,
+                      (a.published IS NULL AND a.updated IS NULL) AS undated
                FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
                                  JOIN feeds f ON f.id = a.feed_id
                WHERE articles_fts MATCH ?

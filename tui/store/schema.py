@@ -117,6 +117,39 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 7: reader mode: an article's page as its main text, extracted once and kept
+    #    (or why extraction failed), so a second R costs no request
+    """
+    CREATE TABLE reader_pages (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        url        TEXT NOT NULL DEFAULT '',
+        fetched    REAL NOT NULL,
+        html       TEXT NOT NULL DEFAULT '',
+        error      TEXT NOT NULL DEFAULT ''
+    );
+    """,
+    # 8 (sync, issue #15): a feed is local ('' account) or synced from an
+    #    aggregator account under the server's id; a synced article keeps the
+    #    server's id; sync_queue holds the reader's marks not yet sent (durable:
+    #    they survive a closed app and an unreachable server). The cursor and the
+    #    time of the last sync live in settings ("sync.<account>.cursor", ...).
+    """
+    ALTER TABLE feeds ADD COLUMN sync_account TEXT NOT NULL DEFAULT '';
+    ALTER TABLE feeds ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
+    CREATE INDEX feeds_synced ON feeds (sync_account, remote_id) WHERE sync_account != '';
+    ALTER TABLE articles ADD COLUMN remote_id TEXT NOT NULL DEFAULT '';
+    CREATE INDEX articles_remote ON articles (remote_id) WHERE remote_id != '';
+    CREATE TABLE sync_queue (
+        id         INTEGER PRIMARY KEY,
+        account    TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        remote_id  TEXT NOT NULL,
+        created    REAL NOT NULL,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        error      TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX sync_queue_by_item ON sync_queue (account, remote_id);
+    """,
 ]
 
 

@@ -11,6 +11,7 @@ on the event loop.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import time
@@ -39,6 +40,8 @@ from tui.ui.screens.article import ArticleScreen
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.links import LinkChooser
 from tui.ui.screens.main import MainScreen
+from tui.ui.screenshots import screenshot_command, take_screenshot
+from tui.ui.syncing import Syncing
 from tui.ui.theming import apply_theme
 from tui.ui.widgets.feed_list import FeedList
 from tui.ui.widgets.timeline import Timeline
@@ -48,7 +51,14 @@ if TYPE_CHECKING:  # imported when polling starts: a thread-only start stays lig
     from tui.polling.poller import Poller
 
 
-class ThreadlineApp(ReadingTools, App):
+def _set_line(line: Static, text: str) -> None:
+    """A one-row status or title line: repainted only when its words change."""
+    if getattr(line, "_shown", None) != text:
+        line._shown = text  # type: ignore[attr-defined]
+        line.update(text, layout=False)
+
+
+class ThreadlineApp(ReadingTools, Syncing, App):
     CSS_PATH = "app.tcss"
     TITLE = "Threadline"
     BINDINGS = keyed(
@@ -89,7 +99,9 @@ class ThreadlineApp(ReadingTools, App):
         self.zone = reader_zone(self.config.timezone)
         self.opener = opener or (lambda url: webbrowser.open(url, new=2))
         self.opened_links: list[str] = []
-        self.fetcher = Fetcher(per_host=self.config.per_host, total=self.config.total)  # threads' HTTP
+        # Every request (feeds, followed pages, threads) runs on the Fetcher's own
+        # network thread, so the screen's loop never does httpx's work.
+        self.fetcher = Fetcher(per_host=self.config.per_host, total=self.config.total, own_thread=True)
         self.timeline = Timeline(id="timeline", clock=clock, zone=self.zone)
         self.feed_filter: int | None = None
         self.feeds: list = []
@@ -108,6 +120,7 @@ class ThreadlineApp(ReadingTools, App):
         self._settings_read = False  # the remembered view (unread-only) is read with the first reload
         self._restore_key: tuple[int, int | None] | None = None  # where the reader was before a search
         self._before_search: tuple[int, int | None] | None = None
+        self.status_note: tuple[str, float] | None = None  # a passing word in the status line, until when
         self._reading_init()
         self._apply_key_config()
 
@@ -119,6 +132,10 @@ class ThreadlineApp(ReadingTools, App):
             self.set_keymap(dict(self.config.keys))
 
     def get_default_screen(self) -> Screen:
+        if self.thread_url:
+            # `threadline thread URL`: the thread is the whole session (Esc quits),
+            # so the timeline's screen, never seen, is not built (0.3 s of start-up).
+            return Screen()
         return MainScreen(self.timeline)
 
     def on_mount(self) -> None:
@@ -127,10 +144,16 @@ class ThreadlineApp(ReadingTools, App):
             self.notify(warning, severity="warning", markup=False, timeout=10)
         self.sub_title = "demo newsroom" if self.demo else f"v{__version__}"
         apply_theme(self, self.config)
-        self.call_after_refresh(self.reload_lists, True)
+        if not self.thread_url:
+            self.call_after_refresh(self.reload_lists, True)
+        # What start-up built lives as long as the app (modules, CSS, widgets):
+        # frozen, a full collection no longer walks it (pauses of 100 ms during a
+        # refresh before).
+        self.call_after_refresh(gc.freeze)
         self.set_interval(1.0, self.update_status)
-        if self.poll_enabled:
+        if self.poll_enabled and not self.thread_url:  # a thread session polls no feeds
             self.run_poller()
+            self.start_sync()  # [sync]: the aggregator account, beside the poller
         if self.thread_url:
             self.open_thread_url(self.thread_url)
 
@@ -290,7 +313,8 @@ class ThreadlineApp(ReadingTools, App):
         self.followed_ids = followed
         self.saved_count = saved
         try:
-            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live, saved)
+            busy = self.poller is not None and self.poller.busy > 0
+            self.screen_stack[0].query_one(FeedList).set_feeds(feeds, live, saved, hold_order=busy)
         except Exception:
             pass
         self.timeline.set_rows(rows, reset=reset)
@@ -333,12 +357,17 @@ class ThreadlineApp(ReadingTools, App):
             parts.append(f"{len(failing)} failing")
         if self.follow_error:
             parts.append("following failed: " + clean_line(self.follow_error))
+        parts.extend(self.sync_status())
         if self.timeline.arrived:
             parts.append(f"{self.timeline.arrived} new above (g to jump)")
         row = self.timeline.current
         if row is not None:  # the cursor's exact time, which its row shows relative
             parts.insert(0, self.timeline.exact_time(row))
-        status.update(" · ".join(parts))
+        if self.status_note and time.monotonic() < self.status_note[1]:
+            parts.insert(0, self.status_note[0])
+        # Both lines are one row high and as wide as the pane: a new text never
+        # changes their size, so no layout pass (which re-renders every scrollbar).
+        _set_line(status, " · ".join(parts))
         if self.search_query:
             head = f"search: {clean_line(self.search_query)} — {len(self.timeline.rows)} found (esc clears)"
         elif self.saved_view:
@@ -350,7 +379,7 @@ class ThreadlineApp(ReadingTools, App):
             head = "All feeds"
         if self.unread_only and not self.search_query and not self.saved_view:
             head += " (unread only)"
-        title.update(f"{head} — {self._count_rows()}" if not self.search_query else head)
+        _set_line(title, f"{head} — {self._count_rows()}" if not self.search_query else head)
 
     def on_timeline_cursor_moved(self, event: Timeline.CursorMoved) -> None:
         self.update_status()
@@ -560,7 +589,7 @@ class ThreadlineApp(ReadingTools, App):
     def action_refresh(self) -> None:
         if self.poller is not None:
             self.poller.poke()
-            self.notify("refreshing every feed")
+            self.notify("refreshing every feed" + (" and syncing" if self.poke_sync() else ""))
         else:
             self.notify("not polling (offline)")
 
@@ -573,7 +602,8 @@ class ThreadlineApp(ReadingTools, App):
         self.push_screen(HelpScreen(gathered))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            yield screenshot_command(self) if command.title == "Screenshot" else command
         yield SystemCommand("Refresh all feeds", "Poll every feed now", self.action_refresh)
         yield SystemCommand("Mark all read", "Mark every article read", self._mark_all_read)
         yield SystemCommand("Show help", "Every key, where it works", self.action_help)
@@ -583,6 +613,10 @@ class ThreadlineApp(ReadingTools, App):
                 "Show only this feed in the timeline",
                 lambda fid=feed.id: self._show_feed(fid),
             )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.status_note = (take_screenshot(self), time.monotonic() + 15)  # into <home>/screenshots
+        self.update_status()
 
     @work(group="store", exit_on_error=False)
     async def _mark_all_read(self) -> None:

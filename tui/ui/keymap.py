@@ -38,6 +38,7 @@ def all_scopes() -> tuple[list[type], list[type]]:
     """(every class with bindings, the ones active on the main screen)."""
     from tui.ui.app import ThreadlineApp
     from tui.ui.screens.article import ArticleScreen
+    from tui.ui.screens.links import LinkChooser
     from tui.ui.screens.main import MainScreen
     from tui.ui.screens.thread import ThreadScreen
     from tui.ui.widgets.comment_tree import CommentTree
@@ -45,7 +46,7 @@ def all_scopes() -> tuple[list[type], list[type]]:
     from tui.ui.widgets.timeline import Timeline
 
     main: list[type] = [MainScreen, Timeline, FeedList]
-    return [ThreadlineApp, *main, ArticleScreen, ThreadScreen, CommentTree], main
+    return [ThreadlineApp, *main, ArticleScreen, LinkChooser, ThreadScreen, CommentTree], main
 
 
 def check_keymap(

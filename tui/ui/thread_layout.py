@@ -511,14 +511,23 @@ class ThreadLayout:
         if self.cursor < 0:
             return None
         nodes = self.thread.nodes
-        self.folded.update(nodes[t].comment.id for t in self.tops if nodes[t].size)
-        top = self.thread.top_of(self.cursor)
+        return self.set_folds(
+            self.folded | {nodes[t].comment.id for t in self.tops if nodes[t].size}, scroll_y
+        )
+
+    def set_folds(self, folded: set[str], scroll_y: int) -> Pin | None:
+        """Replace the folds (tui.ui.thread_folds says which); a cursor they hide
+        moves to the fold that hides it, on the cursor's screen line or the top."""
+        if folded == self.folded:
+            return None
         anchor = self.cursor_anchor(scroll_y)
-        if top != self.cursor:
-            top_row = self.row_of(top)
-            if top_row is not None:
-                anchor = max(0, self.off[top_row] - scroll_y)
-            self.cursor = top
+        self.folded = set(folded)
+        shown = self._outermost_fold(self.cursor) if self.cursor >= 0 else -1
+        if shown != self.cursor:
+            row = self.row_of(shown)  # the rows before the fold: the ancestor was on them
+            if row is not None:
+                anchor = max(0, self.off[row] - scroll_y)
+            self.cursor = shown
         return self._relayout(anchor)
 
     def unfold_all(self, scroll_y: int) -> Pin | None:

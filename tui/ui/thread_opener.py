@@ -67,6 +67,7 @@ async def _open(
     app: ThreadlineApp, title: str, source: ThreadSource, config: SourceConfig, *, exit_on_back: bool = False
 ) -> None:
     from tui.ui.screens.thread import ThreadScreen
+    from tui.ui.thread_stamp import stamp_first_comment
 
     session = ThreadSession(app.store, thread_fetcher(app), source, config, clock=app.clock)
     try:
@@ -77,33 +78,34 @@ async def _open(
 
     said = [""]
 
-    async def load() -> list[Comment]:
-        comments = await session.load()
+    async def keep(comments: list[Comment]) -> None:
+        await session.keep(comments)
         # Shown all the same; only the offline copy is missing (said once, not every poll).
         if session.save_error and session.save_error != said[0]:
             app.notify(
                 f"not kept for offline reading: {session.save_error}", severity="warning", markup=False
             )
         said[0] = session.save_error
-        return comments
 
     def on_seen(ids: set[str]) -> None:
         app.run_worker(_mark_seen(app, session, ids), group=_SEEN_GROUP, exit_on_error=False)
 
-    app.push_screen(
-        ThreadScreen(
-            title,
-            load,
-            poll_every=app.interval or app.config.thread_every,
-            seen=session.seen,
-            on_seen=on_seen,
-            initial=initial,
-            expand=session.expand if session.can_expand else None,
-            kind=source.kind,
-            clock=app.clock,
-            exit_on_back=exit_on_back,
-        )
+    screen = ThreadScreen(
+        title,
+        session.fetch,
+        keep=keep,
+        post=lambda: session.post,
+        poll_every=app.interval or app.config.thread_every,
+        seen=session.seen,
+        on_seen=on_seen,
+        initial=initial,
+        expand=session.expand if session.can_expand else None,
+        kind=source.kind,
+        clock=app.clock,
+        exit_on_back=exit_on_back,
     )
+    stamp_first_comment(screen.comment_tree)  # bench/bench_thread_open.py; nothing when unset
+    app.push_screen(screen)
 
 
 async def _mark_seen(app: ThreadlineApp, session: ThreadSession, ids: set[str]) -> None:

@@ -15,6 +15,7 @@ from tui.comments.base import (
     http_url,
     parse_time,
 )
+from tui.comments.post import Post, with_post
 from tui.model import Comment
 from tui.net import Fetcher
 
@@ -29,7 +30,20 @@ async def load_lobsters(fetcher: Fetcher, source: ThreadSource, config: SourceCo
     data, _ = await fetch_json(fetcher, f"{base}/s/{short_id}.json")
     if not isinstance(data, dict):
         raise CommentsError("Lobsters sent something that is not a story")
-    return parse_story(data)
+    story = data
+    return with_post(
+        parse_story(story),
+        Post(
+            title=as_str(story.get("title")),
+            author=_username(story.get("submitter_user")),
+            score=as_int(story.get("score")),
+            time=parse_time(story.get("created_at")),
+            html=as_str(story.get("description")),
+            url=http_url(story.get("url")),
+            permalink=http_url(story.get("short_id_url")) or http_url(story.get("comments_url")),
+            total=as_int(story.get("comment_count")),
+        ),
+    )
 
 
 def _username(value: Any) -> str:

@@ -26,6 +26,7 @@ from tui.comments.base import (
     http_url,
     parse_time,
 )
+from tui.comments.post import Post, with_post
 from tui.model import Comment
 from tui.net import Fetcher
 
@@ -57,7 +58,34 @@ async def load_reddit(fetcher: Fetcher, source: ThreadSource, config: SourceConf
     listings = as_list(data)
     if len(listings) < 2:
         raise CommentsError("reddit sent something that is not a thread")
-    return flatten_listing(as_dict(listings[1]), base, op=_post_author(listings[0]))
+    comments = flatten_listing(as_dict(listings[1]), base, op=_post_author(listings[0]))
+    return with_post(comments, _post(listings[0], base))
+
+
+def _post(listing: Any, base: str) -> Post | None:
+    """The t3 in the first listing as the thread's post."""
+    for thing in as_list(as_dict(as_dict(listing).get("data")).get("children")):
+        if as_dict(thing).get("kind") != "t3":
+            continue
+        data = as_dict(as_dict(thing).get("data"))
+        author = as_str(data.get("author"))
+        permalink = as_str(data.get("permalink"))
+        page = http_url(base + permalink) if permalink.startswith("/") else ""
+        url = http_url(data.get("url"))
+        text = as_str(data.get("selftext_html"))
+        if text.lstrip().startswith("&lt;"):
+            text = html_module.unescape(text)  # fetched without raw_json=1
+        return Post(
+            title=as_str(data.get("title")),
+            author="" if author in ("[deleted]", "[removed]") else author,
+            score=None if data.get("hide_score") else as_int(data.get("score")),
+            time=parse_time(data.get("created_utc")),
+            html=text,
+            url="" if url == page or data.get("is_self") else url,
+            permalink=page,
+            total=as_int(data.get("num_comments")),
+        )
+    return None
 
 
 def _post_author(listing: Any) -> str:
@@ -171,7 +199,8 @@ async def _continue_thread(fetcher: Fetcher, base: str, post_id: str, stub: Comm
     if len(listings) < 2:
         raise CommentsError("reddit sent something that is not a thread")
     # The answer starts with the parent itself, which the caller already has.
-    return [c for c in flatten_listing(as_dict(listings[1]), base) if c.id != stub.parent_id]
+    op = _post_author(listings[0])  # the answer carries the post: its author is OP here too
+    return [c for c in flatten_listing(as_dict(listings[1]), base, op) if c.id != stub.parent_id]
 
 
 def flatten_listing(

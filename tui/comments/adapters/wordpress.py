@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -17,8 +18,10 @@ from tui.comments.base import (
     http_url,
     parse_time,
 )
+from tui.comments.post import Post, with_post
 from tui.model import Comment
 from tui.net import Fetcher
+from tui.text.titles import html_line
 
 __all__ = ["load_wordpress", "rest_url", "MAX_PAGES"]
 
@@ -61,9 +64,9 @@ async def load_wordpress(fetcher: Fetcher, source: ThreadSource) -> list[Comment
             "order": "asc",
         }
 
-    (first, headers), post_author = await gather_or_fail(
+    (first, headers), (post_author, post) = await gather_or_fail(
         fetch_json(fetcher, url, params=page_params(1)),
-        _post_author(fetcher, source.api_base, post_id),
+        _post_info(fetcher, source.api_base, post_id),
     )
     pages = [_page_items(first)]
     total = as_int(headers.get("x-wp-totalpages")) or 1
@@ -78,6 +81,14 @@ async def load_wordpress(fetcher: Fetcher, source: ThreadSource) -> list[Comment
 
         pages += await gather_or_fail(*(fetch_page(n) for n in range(2, total + 1)))
 
+    # 10,000 comments take a few tenths of a second to convert: off the event loop.
+    comments = await asyncio.to_thread(_comments, pages, post_author)
+    if post is not None:
+        post = replace(post, total=as_int(headers.get("x-wp-total")))
+    return with_post(comments, post)
+
+
+def _comments(pages: list[list[dict]], post_author: int | None) -> list[Comment]:
     comments: list[Comment] = []
     seen: set[str] = set()
     for items in pages:
@@ -97,15 +108,25 @@ def _page_items(data: Any) -> list[dict]:
     return [item for item in data if isinstance(item, dict)]
 
 
-async def _post_author(fetcher: Fetcher, api_base: str, post_id: str) -> int | None:
-    """The post's author user id, so their replies can be marked; None if unknown."""
+async def _post_info(fetcher: Fetcher, api_base: str, post_id: str) -> tuple[int | None, Post | None]:
+    """The post's author user id (so their replies can be marked) and the post
+    itself: title, date, link and its lead (the excerpt); None where unknown."""
     url, query = rest_url(api_base, f"/wp/v2/posts/{post_id}")
+    fields = "author,title,excerpt,link,date_gmt"
     try:
-        data, _ = await fetch_json(fetcher, url, params={**query, "_fields": "author"})
+        data, _ = await fetch_json(fetcher, url, params={**query, "_fields": fields})
     except CommentsError:
-        return None  # pages, custom post types and locked-down sites: just no marks
-    author = as_int(as_dict(data).get("author"))
-    return author if author else None
+        return None, None  # pages, custom post types and locked-down sites: no marks, no header
+    data = as_dict(data)
+    author = as_int(data.get("author"))
+    post = Post(
+        title=html_line(as_str(as_dict(data.get("title")).get("rendered"))),
+        time=parse_time(data.get("date_gmt")),
+        html=as_str(as_dict(data.get("excerpt")).get("rendered")),
+        url=http_url(data.get("link")),  # the article is the story
+        permalink=http_url(data.get("link")),
+    )
+    return (author if author else None), post
 
 
 def _comment(item: dict[str, Any], post_author: int | None) -> Comment | None:

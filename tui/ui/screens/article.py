@@ -6,11 +6,19 @@ its time. It opens at the update chosen in the timeline, and follows live:
 new and edited updates are read from the store (in a thread) when the poller
 or the follower reports them, and drawn in place while the paragraph at the top
 of the view stays where it is. ``]`` and ``[`` move between updates, newest first.
+
+``R`` is reader mode, for feeds that send only a teaser: the article's own page,
+fetched through the app's Fetcher and reduced to its main text off the event
+loop (``live/reader.py``), is drawn in place of the feed's text, links numbered
+as usual; ``R`` again goes back. A page that cannot be read leaves the teaser
+on screen and says why in one line.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import work
@@ -22,16 +30,30 @@ from textual.visual import visualize
 from textual.widgets import Static
 
 from tui.model import Article, Feed, Update
+from tui.store import StoreError
+from tui.store.reader import ReaderPage
+from tui.text.sanitize import clean_line
 from tui.ui.keys import keyed
-from tui.ui.widgets.article_parts import ArticlePart, ArticleView, Part, build_view, links_text
+from tui.ui.styles import theme_style
+from tui.ui.widgets.article_parts import HEADER_STYLE, ArticlePart, ArticleView, Part, build_view, links_text
 from tui.ui.widgets.footer import LeadFooter
 
 
 class ArticleScreen(Screen):
+    DEFAULT_CSS = """
+    ArticleScreen #article-note {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
     BINDINGS = keyed(
         "article",
         [
             Binding("escape,q", "app.pop_screen", "Back"),
+            # Early, so that the footer keeps it at 80 columns: summary-only feeds need it.
+            Binding("R", "reader", "Full text"),
             Binding("j,down", "scroll(1)", "Scroll down", show=False),
             Binding("k,up", "scroll(-1)", "Scroll up", show=False),
             Binding("space,pagedown", "page(1)", "Page down", show=False),
@@ -57,13 +79,17 @@ class ArticleScreen(Screen):
         self.updates = updates
         self.focus_update = focus_update
         self.zone = zone
-        self.view = build_view(article, feed, updates, zone)
+        self.header_style = self._header_style()
+        self.view = build_view(article, feed, updates, zone, self.header_style)
         self.pending: list[str] = []  # keys of arrived or edited updates not yet in view, newest first
         self._stale = False  # updates were reported while another screen was on top
         self._dirty = False  # reported since the last read began
         self._reloading = False
         self.late_restores = 0  # arrivals whose place was put back only after a frame
         self._jumped: tuple[str, float] | None = None  # the last ] / [ target and where it left the view
+        self.reader: ReaderPage | None = None  # the page's extracted text, once R found it
+        self.full_text = False  # showing the page's text instead of the feed's
+        self._fetching = False
 
     @property
     def links(self):
@@ -76,6 +102,7 @@ class ArticleScreen(Screen):
                 yield self._new_part(i, part, self.view.head)
             yield Static(links_text(self.view.links), id="article-links", markup=False)
         yield Static("", id="article-live", markup=False)
+        yield Static("", id="article-note", markup=False)
         yield LeadFooter()
 
     def _new_part(self, index: int, part: Part, head: Text) -> ArticlePart:
@@ -91,11 +118,28 @@ class ArticleScreen(Screen):
         return list(self.scroller.query(ArticlePart))
 
     def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._theme_changed())
         self.scroller.focus()
         self.query_one("#article-live").display = False
+        self.query_one("#article-note").display = False
         self.watch(self.scroller, "scroll_y", self._scrolled, init=False)
         if self.focus_update:
             self.call_after_refresh(self.scroll_to_update, self.focus_update)
+
+    def _header_style(self):
+        """An update's time line: the theme's error colour, as the timeline's LIVE."""
+        try:
+            return theme_style(self.app, "text-error", bold=True)
+        except Exception:  # no running app (a view built outside one)
+            return HEADER_STYLE
+
+    def _theme_changed(self) -> None:
+        """Time lines in the new theme's colour, drawn again in place."""
+        style = self._header_style()
+        if style != self.header_style:
+            self.header_style = style
+            view = self.view_of(self.article, self.updates)
+            self.run_worker(self.apply_view(self.article, self.updates, view), exit_on_error=False)
 
     def on_screen_resume(self) -> None:
         if self._stale:
@@ -222,14 +266,14 @@ class ArticleScreen(Screen):
         """Read the article and its updates in a thread and draw them; one reader at a
         time, again while reports arrived during the last read."""
         app: Any = self.app
-        store, article_id, feed, zone = app.store, self.article.id, self.feed, self.zone
+        store, article_id = app.store, self.article.id
 
         def read() -> tuple[Article, list[Update], ArticleView] | None:
             article = store.article(article_id)
             if article is None:
                 return None
             updates = store.updates(article_id)
-            return article, updates, build_view(article, feed, updates, zone)
+            return article, updates, self.view_of(article, updates)
 
         try:
             while self._dirty and article_id is not None:
@@ -340,3 +384,62 @@ class ArticleScreen(Screen):
 
     def action_save(self) -> None:
         self.app.toggle_saved(self.article.id)  # type: ignore[attr-defined]
+
+    # -- reader mode ---------------------------------------------------------------------
+    def view_of(self, article: Article, updates: list[Update]) -> ArticleView:
+        """What the screen shows of ``article``: the page's text in reader mode (the
+        feed's updates then wait until R goes back), else the feed's."""
+        page = self.reader
+        if self.full_text and page is not None:
+            full = replace(article, content=page.html, summary="")
+            return build_view(full, self.feed, [], self.zone, self.header_style)
+        return build_view(article, self.feed, updates, self.zone, self.header_style)
+
+    def note(self, text: str) -> None:
+        """One line under the article (cut with an ellipsis, never wrapped out of sight)."""
+        line = self.query_one("#article-note", Static)
+        line.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        line.display = bool(text)
+
+    def action_reader(self) -> None:
+        if self._fetching:
+            self.notify("reader mode: still fetching the page")
+            return
+        if self.reader is not None:
+            self.full_text = not self.full_text
+            self.run_worker(self._show_mode(), group="article-reader", exit_on_error=False)
+            return
+        self._fetching = True
+        self.note("reader mode: fetching the article's page…")
+        self._read_page()
+
+    @work(group="article-reader", exit_on_error=False)
+    async def _read_page(self) -> None:
+        from tui.live.reader import read_page
+
+        app: Any = self.app
+        try:
+            page = await read_page(app.store, app.fetcher, self.article)
+        except StoreError as exc:
+            page = ReaderPage(self.article.id or 0, "", 0.0, "", str(exc))
+        finally:
+            self._fetching = False
+        if not self.is_attached:
+            return
+        if not page.ok:
+            self.note(f"reader mode: {clean_line(page.error)} — the feed's text is shown")
+            return
+        self.reader, self.full_text = page, True
+        await self._show_mode()
+
+    async def _show_mode(self) -> None:
+        """Draw the page's text or the feed's, from the top."""
+        self.scroller.scroll_to(y=0, animate=False, immediate=True)  # at the head: no anchor to keep
+        await self.apply_view(self.article, self.updates, self.view_of(self.article, self.updates))
+        self.pending = []
+        self._show_live_line()
+        if self.full_text and self.reader is not None:
+            host = urlsplit(self.reader.url).netloc or "the article's page"
+            self.note(f"reader mode: full text from {clean_line(host)} · R: the feed's text")
+        else:
+            self.note("the feed's text · R: the page's full text")

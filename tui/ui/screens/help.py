@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.ui.keys import keyed
+from tui.ui.styles import theme_style
 
 # Shown even though they belong to other screens, so `?` anywhere tells the whole story.
 OVERVIEW = [
@@ -35,12 +36,17 @@ OVERVIEW = [
     (
         "article",
         "j/k scroll · space/b page · ]/[ older/newer update · o open link N · c comments · "
-        "m read/unread · f follow · s save · q/esc back",
+        "m read/unread · f follow · s save · R full text of the page (reader mode) · q/esc back",
+    ),
+    (
+        "links",
+        "type a link's number (it opens when no other starts so) · j/k move · enter open · q/esc close",
     ),
     (
         "comments",
         "j/k next/prev · J/K sibling · p parent · n/N top-level · space fold · h/l fold/unfold · "
-        "z fold all · Z unfold all · ]/[ new comments · o link · / search · q/esc back",
+        "z fold all · Z unfold all · - fold deeper levels · + a level more · 1-9 show N levels · "
+        "]/[ new comments · o link · S story link · C comment's page · t fold the post · / search · q/esc back",
     ),
 ]
 
@@ -66,6 +72,8 @@ _KEY_NAMES = {
     "left_square_bracket": "[",
     "backslash": "\\",
     "space": "space",
+    "minus": "-",
+    "plus": "+",
 }
 
 
@@ -86,7 +94,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=True, header_style="bold", expand=True)
         table.add_column("where", style="dim", no_wrap=True)
-        table.add_column("key", style="bold cyan", no_wrap=True)
+        table.add_column("key", style=theme_style(self.app, "text-accent", bold=True), no_wrap=True)
         table.add_column("does")
         table.add_column("rebind as", style="dim", no_wrap=True)
         # Textual lists a binding once per key: gather the keys of each action.

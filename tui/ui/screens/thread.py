@@ -1,5 +1,5 @@
-"""One comment thread, open and live: the tree, a title bar, a status line and
-an in-thread search.
+"""One comment thread, open and live: the tree, a title bar, the post it hangs
+under (``PostHeader``), a status line and an in-thread search.
 
 The screen owns the schedule (load, then re-poll) and the reader's history (which
 comments count as new); the CommentTree owns everything about drawing and moving,
@@ -26,16 +26,20 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
+from tui.comments.post import Post
 from tui.comments.tree import Thread, build_thread
 from tui.model import Comment
-from tui.text.sanitize import clean_line
+from tui.text.sanitize import clean_line, safe_url
 from tui.ui.keys import keyed
 from tui.ui.screens.links import LinkChooser
 from tui.ui.thread_layout import comment_search_text
 from tui.ui.widgets.comment_tree import CommentTree
 from tui.ui.widgets.footer import LeadFooter
+from tui.ui.widgets.thread_post import PostHeader
 
 Loader = Callable[[], Awaitable[list[Comment]]]
+# Keeps what the loader returned as the offline copy; run once the thread is drawn.
+Keeper = Callable[[list[Comment]], Awaitable[None]]
 # (stub, progress) -> the replies it stood for; progress gets the replies so far.
 Expander = Callable[[Comment, Callable[[list[Comment]], None]], Awaitable[list[Comment]]]
 
@@ -53,6 +57,9 @@ class ThreadScreen(Screen):
                 # n/N move between top-level comments, ctrl+n/ctrl+p belong to the palette.
                 Binding("full_stop", "next_match", "Next match", show=False, key_display="."),
                 Binding("comma", "previous_match", "Previous match", show=False, key_display=","),
+                Binding("S", "open_story", "Open the story link", show=False),
+                Binding("C", "open_permalink", "Open the comment's page", show=False),
+                Binding("t", "toggle_post", "Fold the post", show=False),
             ],
         )
     ]
@@ -67,6 +74,8 @@ class ThreadScreen(Screen):
         on_seen: Callable[[set[str]], None] | None = None,
         initial: list[Comment] | None = None,
         expand: Expander | None = None,
+        keep: Keeper | None = None,
+        post: Callable[[], Post | None] | None = None,
         kind: str = "",
         clock: Callable[[], float] = time.time,
         exit_on_back: bool = False,
@@ -82,6 +91,8 @@ class ThreadScreen(Screen):
         self._on_seen = on_seen
         self._initial = initial
         self._expand = expand
+        self._keep = keep
+        self._post = post  # the post the thread hangs under, as the last load told
         self._latest: list[Comment] = []  # what the loader returned last
         self._expanded: dict[str, list[Comment]] = {}  # stub id -> the replies it stood for
         self._expanding: set[str] = set()  # stub ids being loaded now
@@ -105,6 +116,7 @@ class ThreadScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="thread-title", markup=False)
+        yield PostHeader(id="thread-post")
         yield self._tree
         yield Input(
             placeholder="search this thread (enter: next match, escape: close; then . and , step)",
@@ -118,6 +130,7 @@ class ThreadScreen(Screen):
         return self._tree
 
     def on_mount(self) -> None:
+        self._show_post()
         self._show_title()
         self._show_status()
         self.comment_tree.focus()
@@ -157,6 +170,8 @@ class ThreadScreen(Screen):
                 self._error = ""
                 self.comment_tree.set_thread(thread, self._new_ids(thread), self._requested)
                 self._updated_at = self._clock()
+                if self._keep is not None:  # written after the first screen, not before it
+                    self.call_after_refresh(self._keep_copy, self._latest)
                 self._report_seen()
         finally:
             self._loading = False
@@ -172,8 +187,14 @@ class ThreadScreen(Screen):
                 self._poll_timer.reset()
         if self._last_query:  # new comments may match: count again, stay put
             self._search(self._last_query, self.comment_tree.thread, move=False)
+        self._show_post()
         self._show_title()
         self._show_status()
+
+    def _keep_copy(self, comments: list[Comment]) -> None:
+        # The app's worker, not the screen's: Esc right away must not cancel the save.
+        assert self._keep is not None
+        self.app.run_worker(self._keep(comments), group="thread-keep", exit_on_error=False)
 
     def _with_expanded(self) -> list[Comment]:
         """The loaded comments, with each expanded stub replaced by its replies
@@ -291,7 +312,10 @@ class ThreadScreen(Screen):
         counts = self._counts
         # Loaded comments, of all there are when "more" stubs hide some.
         total = counts.total + counts.hidden
-        words = f"{counts.total} of {total}" if counts.hidden else f"{counts.total}"
+        told = self._told_post()
+        if told is not None and told.total is not None and told.total > total:
+            total = told.total  # the source's own count: comments not sent are still comments
+        words = f"{counts.total} of {total}" if total > counts.total else f"{counts.total}"
         title.append(f"  ·  {words} comment{'s' if total != 1 else ''}", "not bold")
         if counts.new:
             title.append(f" · {counts.new} new", "not bold")
@@ -321,6 +345,42 @@ class ThreadScreen(Screen):
         widget = self.query_one("#thread-status", Static)
         widget.set_class(bool(self._error), "-error")
         widget.update(status)
+
+    # -- the post ------------------------------------------------------------------
+
+    def _told_post(self) -> Post | None:
+        return self._post() if self._post is not None else None
+
+    def _show_post(self) -> None:
+        post = self._told_post()
+        if post is not None and post.title.strip() and self._titled_by_url():
+            self.thread_title = clean_line(post.title)  # `threadline thread URL`: the source's title
+        self.query_one("#thread-post", PostHeader).show(post, self._clock())
+
+    def _titled_by_url(self) -> bool:
+        return self.thread_title.startswith(("http://", "https://")) or self.thread_title == "Comments"
+
+    def action_toggle_post(self) -> None:
+        if not self.query_one("#thread-post", PostHeader).toggle(self._clock()):
+            self.notify("This thread's post has no text of its own.", timeout=3)
+
+    def _open(self, url: str, missing: str) -> None:
+        url = safe_url(url) or ""  # only http(s) ever opens, whatever the source sent
+        if not url:
+            self.notify(missing, severity="warning", timeout=3)
+            return
+        tree = self._tree  # as the tree's own message, so the app opens it as it opens links
+        tree.post_message(CommentTree.OpenLink(url).set_sender(tree))
+
+    def action_open_story(self) -> None:
+        post = self._told_post()
+        self._open(post.url if post else "", "This thread has no story link.")
+
+    def action_open_permalink(self) -> None:
+        tree = self.comment_tree
+        pos = tree.thread.index.get(tree.cursor_id or "")
+        link = tree.thread.nodes[pos].comment.link if pos is not None else ""
+        self._open(link, "This comment has no page of its own.")
 
     # -- search ------------------------------------------------------------------
 

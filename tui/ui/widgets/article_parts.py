@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from rich.style import Style
 from rich.text import Text
 from textual.widgets import Static
 
@@ -23,7 +24,9 @@ from tui.text.sanitize import clean_line
 from tui.text.timefmt import absolute
 
 BODY_KEY = "story"  # the article's body when it has no stored updates
-HEADER_STYLE = "bold red"
+# An update's time line without a theme at hand; the article screen passes its
+# theme's colour (tui/ui/screens/article.py, the "article--update-header" component).
+HEADER_STYLE = Style(bold=True)
 
 
 @dataclass
@@ -64,7 +67,8 @@ def render_head(article: Article, feed: Feed | None, zone: tzinfo | None = None)
         meta.append(clean_line(feed.display_title))
     if article.author:
         meta.append("by " + clean_line(article.author))
-    meta.append(absolute(article.published or article.updated, zone))
+    when = article.published or article.updated
+    meta.append(absolute(when, zone) if when is not None else "undated (the feed gives no date)")
     head.append(" · ".join(meta), style="dim")
     if article.link:
         head.append("\n")
@@ -147,9 +151,14 @@ def order_updates(article: Article, updates: list[Update]) -> list[Update]:
 
 
 def build_view(
-    article: Article, feed: Feed | None, updates: list[Update], zone: tzinfo | None = None
+    article: Article,
+    feed: Feed | None,
+    updates: list[Update],
+    zone: tzinfo | None = None,
+    header_style: Style = HEADER_STYLE,
 ) -> ArticleView:
-    """The article as parts in the publisher's order, links numbered across them."""
+    """The article as parts in the publisher's order, links numbered across them;
+    each update's time line drawn in ``header_style``."""
     view = ArticleView(head=render_head(article, feed, zone))
     base = article.link or ""
     if updates:
@@ -161,10 +170,10 @@ def build_view(
         rendered = html_to_text(u.html, base_url=base, first_link=len(view.links) + 1)
         text = Text()
         if live:
-            text.append(header_line(u, zone), style=HEADER_STYLE)
+            text.append(header_line(u, zone), style=header_style)
             text.append("\n")
         text.append_text(rendered.text)
-        signature = (u.key, live, u.time, u.edited, u.html, len(view.links))
+        signature = (u.key, live, u.time, u.edited, u.html, len(view.links), header_style)
         view.parts.append(Part(u.key, live, u.time, u.edited, text, rendered.links, signature))
         view.links.extend(rendered.links)
     return view

@@ -37,6 +37,14 @@ from tui.text.sanitize import clean_line
 from tui.text.timefmt import absolute, reader_zone, relative
 from tui.ui.keys import keyed
 from tui.ui.styles import text_style
+from tui.ui.thread_folds import (
+    LEVEL_BINDINGS,
+    level_folds,
+    one_level_less,
+    one_level_more,
+    opening_folds,
+    opening_rule,
+)
 from tui.ui.thread_layout import GUIDE, MAX_INDENT, Pin, ThreadLayout
 from tui.ui.thread_layout import comment_search_text as comment_search_text  # re-exported
 
@@ -106,6 +114,7 @@ class CommentTree(ScrollView, can_focus=True):
                 Binding("l", "unfold", "Unfold", show=False),
                 Binding("z", "fold_all", "Fold all", show=True),
                 Binding("Z", "unfold_all", "Unfold all", show=False),
+                *LEVEL_BINDINGS,
                 Binding("right_square_bracket", "next_new", "Next new", show=True, key_display="]"),
                 Binding("left_square_bracket", "previous_new", "Previous new", show=False, key_display="["),
                 Binding("g,home", "first", "First", show=False),
@@ -167,12 +176,14 @@ class CommentTree(ScrollView, can_focus=True):
         self._styles: dict[str, Style] = {}
         self._note = ""  # what an empty tree says instead of "loading…"
         self._match: re.Pattern[str] | None = None  # thread search: what to highlight
+        self._open_folds = (0, 0)  # (fold_below_depth, fold_over_replies) for a thread's first load
 
     def on_mount(self) -> None:
         super().on_mount()
         # The reader's zone for the cursor row's absolute time, as the timeline uses.
         name = getattr(getattr(self.app, "config", None), "timezone", None)
         self._zone = reader_zone(name) if isinstance(name, str) else None
+        self._open_folds = opening_rule(getattr(self.app, "config", None))  # [threads] in config.toml
         self._lines.clear()
         # Relative times ("3m") age while the reader sits still; redraw when they change.
         self.set_interval(30, self._tick)
@@ -263,6 +274,8 @@ class CommentTree(ScrollView, can_focus=True):
         layout = self._layout
         first = not layout.loaded
         cursor_id = layout.cursor_id
+        if not layout.thread.nodes and any(self._open_folds):  # a big thread opens folded
+            layout.folded = opening_folds(thread, *self._open_folds)
         self._lines.clear()
         self._apply(
             layout.set_thread(thread, new_ids, self._top(), self._viewport_height(), requested=requested)
@@ -463,11 +476,13 @@ class CommentTree(ScrollView, can_focus=True):
 
     # -- moving ----------------------------------------------------------------
 
-    def _move(self, pos: int | None) -> None:
+    def _move(self, pos: int | None, nothing: str = "") -> None:
         layout = self._layout
         old = layout.cursor
         pin = layout.move(pos)
         if pin is None:
+            if nothing and pos is None:  # the key had nowhere to go: say so
+                self.notify(nothing, timeout=2)
             return
         self._apply(pin)
         if old != layout.cursor:
@@ -487,13 +502,13 @@ class CommentTree(ScrollView, can_focus=True):
         self._move(self._layout.step(-1))
 
     def action_next_sibling(self) -> None:
-        self._move(self._layout.next_sibling())
+        self._move(self._layout.next_sibling(), "No next reply at this level.")
 
     def action_previous_sibling(self) -> None:
-        self._move(self._layout.previous_sibling())
+        self._move(self._layout.previous_sibling(), "No earlier reply at this level.")
 
     def action_parent(self) -> None:
-        self._move(self._layout.parent())
+        self._move(self._layout.parent(), "Already at the top level.")
 
     def action_next_top(self) -> None:
         self._move(self._layout.next_top())
@@ -561,6 +576,21 @@ class CommentTree(ScrollView, can_focus=True):
 
     def action_unfold_all(self) -> None:
         self._apply(self._layout.unfold_all(self._top()))
+
+    def _set_folds(self, folded: set[str]) -> None:
+        old = self._layout.cursor
+        self._apply(self._layout.set_folds(folded, self._top()))
+        if self._layout.cursor != old:
+            self.post_message(self.CursorMoved(self._layout.cursor_id))
+
+    def action_fold_deeper(self) -> None:
+        self._set_folds(one_level_less(self.thread, self._layout.cursor, self._layout.folded))
+
+    def action_unfold_level(self) -> None:
+        self._set_folds(one_level_more(self.thread, self._layout.folded))
+
+    def action_fold_to_level(self, level: int) -> None:
+        self._set_folds(level_folds(self.thread, level, self._layout.folded))
 
     # -- new comments -------------------------------------------------------------
 

@@ -47,12 +47,19 @@ class FeedList(OptionList):
         super().__init__(**kwargs)
         self._feeds: list[Feed] = []
         self._shape: list[tuple] = []
+        self._order_held = False  # set_feeds(hold_order=True) kept rows in their old order
         self._live: set[int] = set()
         self._saved = 0
 
     def on_mount(self) -> None:
         # Colours come from the theme: a new theme draws the prompts again.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._redraw())
+        self._drawn_width = 0
+
+    def on_resize(self) -> None:
+        if self._line_width() != getattr(self, "_drawn_width", 0) and self._feeds:
+            self._redraw()
+        self._drawn_width = self._line_width()
 
     def _redraw(self) -> None:
         feeds, self._feeds, self._shape = self._feeds, [], []
@@ -65,19 +72,39 @@ class FeedList(OptionList):
         error = theme.error or "red"
         return f"bold {accent}", f"{error}", f"bold {error}"
 
+    def _line_width(self) -> int:
+        """Cells a prompt line has (OptionList wraps a longer one, so lines are cut to it)."""
+        width = self.scrollable_content_region.width
+        return width if width > 0 else 30
+
+    @staticmethod
+    def _cut(text: str, width: int) -> Text:
+        line = Text(text)
+        line.truncate(max(1, width), overflow="ellipsis")
+        return line
+
     def _prompt(self, feed: Feed, indent: str = "", live: bool = False) -> Text:
+        """One line for the feed, cut with an ellipsis to fit (the ``!`` of a failing
+        feed and its counts stay on it), and under it why it fails."""
         count, error, live_style = self._styles()
+        width = self._line_width()
+        mark = "! " if feed.failing else ""
+        tail = (f" {feed.unread}" if feed.unread else "") + (" LIVE" if live else "")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(indent)
-        if feed.failing:
-            text.append("! ", style="bold " + error)
-        text.append(clean_line(feed.display_title), style="bold" if feed.unread else "")
+        if mark:
+            text.append(mark, style="bold " + error)
+        title = self._cut(clean_line(feed.display_title), width - len(indent) - len(mark) - len(tail))
+        if feed.unread:
+            title.stylize("bold")
+        text.append_text(title)
         if feed.unread:
             text.append(f" {feed.unread}", style=count)
         if live:
             text.append(" LIVE", style=live_style)
         if feed.failing:
             reason = clean_line(feed.error) or feed.status
+            # The reason may take two lines: cut, it would lose what the reader needs.
             text.append("\n" + indent + "  " + reason[:60], style=error)
         return text
 
@@ -115,29 +142,65 @@ class FeedList(OptionList):
     def action_manage(self, action: str) -> None:
         self.post_message(self.Manage(action, self.highlighted_feed))
 
-    def set_feeds(self, feeds: list[Feed], live: set[int] | None = None, saved: int = 0) -> None:
-        """Replace the list, keeping the highlighted feed highlighted."""
+    def _swap_prompt(self, option_id: str, prompt: Text) -> None:
+        """Give one option a new prompt, drawing only that option again.
+
+        OptionList.replace_option_prompt forgets every option's rendering and
+        height, so the next frame measures the whole list again: with 500 feeds
+        that was a stall of 100 ms or more at each reload of a refresh. A new
+        Option object is a miss in the render cache (keyed by the option) for this
+        row only; the line map stays valid while the prompt keeps its height.
+        (Textual is pinned exactly; tests/test_feed_list_speed.py checks this.)
+        """
+        index = self.get_option_index(option_id)
+        old = self._options[index]
+        new = Option(prompt, id=option_id, disabled=old.disabled)
+        self._options[index] = new
+        self._id_to_option[option_id] = new
+        self._option_to_index.pop(old, None)
+        self._option_to_index[new] = index
+        if str(old.prompt).count("\n") != prompt.plain.count("\n"):
+            self._line_cache.clear()  # the row grew or shrank: lines below it move
+        self.refresh()
+
+    def set_feeds(
+        self, feeds: list[Feed], live: set[int] | None = None, saved: int = 0, hold_order: bool = False
+    ) -> None:
+        """Replace the list, keeping the highlighted feed highlighted.
+
+        ``hold_order`` (while a refresh pours in titles): the same feeds in a new
+        order keep their old places and only their prompts change; the list is
+        sorted again at the first call without it.
+        """
         live = live or set()
         self._live = live
         if saved != self._saved:
             self._saved = saved
             if self._shape:
-                self.replace_option_prompt(SAVED, self._saved_prompt())
+                self._swap_prompt(SAVED, self._saved_prompt())
+        old_rows = [(f.id, f.folder) for f in self._feeds]
+        if hold_order and self._shape and len(feeds) == len(old_rows):
+            by_id = {(f.id, f.folder): f for f in feeds}
+            if set(by_id) == set(old_rows) and [(f.id, f.folder) for f in feeds] != old_rows:
+                feeds = [by_id[key] for key in old_rows]
+                self._order_held = True
+        elif self._order_held:
+            self._order_held = False
+            self._shape = []  # sort now: rebuild below
+            old_rows = []
         shape = [(f.id, f.unread, f.status, f.error, f.title, f.folder, f.id in live) for f in feeds]
         if shape == self._shape:
             return
-        same_rows = [(f.id, f.folder) for f in feeds] == [(f.id, f.folder) for f in self._feeds]
+        same_rows = [(f.id, f.folder) for f in feeds] == old_rows
         old_shape, self._shape = self._shape, shape
         if same_rows and old_shape:
             # Only counts or statuses changed (the usual case while polling):
             # swap those prompts, keep every other row and the highlight as they are.
             self._feeds = feeds
-            self.replace_option_prompt(ALL_FEEDS, self._head(feeds))
+            self._swap_prompt(ALL_FEEDS, self._head(feeds))
             for f, before, after in zip(feeds, old_shape, shape):
                 if before != after:
-                    self.replace_option_prompt(
-                        str(f.id), self._prompt(f, "  " if f.folder else "", f.id in live)
-                    )
+                    self._swap_prompt(str(f.id), self._prompt(f, "  " if f.folder else "", f.id in live))
             return
         current = self.highlighted_option.id if self.highlighted_option else ALL_FEEDS
         self._feeds = feeds

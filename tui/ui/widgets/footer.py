@@ -24,9 +24,12 @@ class LeadFooter(Footer):
         shown.sort(key=lambda item: _rank(item[0]))
         seen: set[str] = set()
         for binding, enabled, tooltip in shown:
-            if binding.action in seen:
+            # One key a way out: a screen's "esc Back" and the app's "q Back" are
+            # the same step, so the footer shows the first of them only.
+            what = binding.description if _rank(binding) == 0 else binding.action
+            if what in seen:
                 continue
-            seen.add(binding.action)
+            seen.add(what)
             yield FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),

@@ -30,6 +30,7 @@ from tui.ui.keys import keyed
 from tui.ui.styles import text_style
 
 RowKey = tuple[int, int | None]
+UNDATED_MARK = "n.d."  # the time column of a row whose feed gave no date
 
 
 class Timeline(ScrollView, can_focus=True):
@@ -80,7 +81,8 @@ class Timeline(ScrollView, can_focus=True):
         ],
     )
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # watch_cursor repaints just the rows that changed, not the whole pane
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     @dataclass
     class Selected(Message):
@@ -189,6 +191,7 @@ class Timeline(ScrollView, can_focus=True):
             row.feed_title,
             row.comment_count,
             row.saved,
+            row.undated,
             self._longest_feed,
             is_cursor,
             focused,
@@ -213,7 +216,8 @@ class Timeline(ScrollView, can_focus=True):
         text.append(" ")
         # The same columns on every row, the cursor's too: its exact time is in the
         # status line (the app shows it), never swapped in here.
-        when = relative(row.time, self._clock())
+        # An undated row says so where the time goes; its place is when it was first seen.
+        when = UNDATED_MARK if row.undated else relative(row.time, self._clock())
         text.append(f"{when:>4} ", style=style("timeline--time"))
         column = self.feed_column(width)
         if column:
@@ -253,14 +257,23 @@ class Timeline(ScrollView, can_focus=True):
 
     def exact_time(self, row: TimelineRow) -> str:
         """The row's time in full, with its zone: what the status line says of the cursor."""
+        if row.undated:
+            return "undated: the feed gives no date (placed by when first seen)"
         return absolute(row.time, self._zone) if row.time else "no date"
 
     # -- cursor -----------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
         # Cached lines are keyed by whether they hold the cursor: only the two
-        # rows that changed are drawn again.
+        # rows that changed are drawn again, and when the view did not scroll only
+        # those two rows are handed to the compositor (a whole-pane refresh costs
+        # every visible line's styling again, about 4 ms a key).
+        top = self.scroll_offset.y
         self._scroll_cursor_into_view()
-        self.refresh()
+        if self.scroll_offset.y == top and 0 <= old < len(self.rows):
+            self.refresh_line(old)
+            self.refresh_line(new)
+        else:
+            self.refresh()
         if new == 0:
             self.arrived = 0  # the reader is back at the top and has seen them
         self.post_message(self.CursorMoved(self.current))

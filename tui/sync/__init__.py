@@ -1,0 +1,1 @@
+"""Sync with aggregator servers (Tiny Tiny RSS, the Google Reader API): headless."""
