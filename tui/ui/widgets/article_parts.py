@@ -74,7 +74,8 @@ def render_head(article: Article, feed: Feed | None, zone: tzinfo | None = None)
         head.append("\n")
         head.append(clean_line(article.link), style="dim italic")
     if article.comment_count:
-        head.append(f"\n{article.comment_count} comments — press c", style="dim")
+        n = article.comment_count
+        head.append(f"\n{n} comment{'' if n == 1 else 's'} — press c", style="dim")
     return head
 
 
