@@ -19,6 +19,7 @@ from tui.comments.base import (
 )
 from tui.model import Article
 from tui.net import Fetcher
+from tui.text.htmlguard import defuse_unclosed
 
 __all__ = [
     "ThreadSource",
@@ -188,7 +189,7 @@ async def discover_from_page(fetcher: Fetcher, url: str, config: SourceConfig) -
 
     scanner = _HeadScanner()
     try:
-        scanner.feed(body.decode(_charset(headers.get("content-type", "")), "replace"))
+        scanner.feed(defuse_unclosed(body.decode(_charset(headers.get("content-type", "")), "replace")))
         scanner.close()
     except (AssertionError, ValueError):
         pass  # what was read before the parser choked is still useful

@@ -59,6 +59,7 @@ from tui.live.markers import (
     zone_named,
 )
 from tui.model import Update
+from tui.text.htmlguard import defuse_unclosed
 
 __all__ = ["STORY_KEY", "split_updates"]
 
@@ -457,7 +458,7 @@ def _resolve(chrono: list[Marker], published: float | None, zone: tzinfo) -> tup
 
 def split_updates(html: str, published: float | None, tz: str = "UTC") -> list[Update]:
     """The article's original story (position 0) and its updates, oldest first."""
-    html = html or ""
+    html = defuse_unclosed(html or "")  # slicing below and the stored updates use this one
     zone = zone_named(tz)
     try:
         blocks = _blocks(html)

@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from rich.style import Style
 from rich.text import Span, Text
 
+from tui.text.htmlguard import defuse_unclosed
 from tui.text.sanitize import clean, clean_line, safe_url
 
 _WS_RUN = re.compile(r"\s+")
@@ -584,7 +585,7 @@ def _render(source: str | None, base_url: str, styled: bool, numbered: bool, fir
         _render_plain(r, source)
         return r.finish()
     try:
-        r.feed(source)
+        r.feed(defuse_unclosed(source))
     except Exception:
         # HTMLParser in 3.11 does not raise on bad markup as far as we know; if a
         # future one does, the reader still gets everything parsed so far.
