@@ -211,6 +211,9 @@ def _describe(exc: BaseException) -> str:
     return f"unexpected error ({type(exc).__name__})"
 
 
+describe_failure = _describe  # the one wording of a transport failure, sync's client too
+
+
 def _status_error(status: int, retry_after: float | None) -> str:
     wait = f"{RETRY_MARK}{human_seconds(retry_after)}" if retry_after is not None else ""
     if status == 429:

@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 import httpx
 
 import tui
-from tui.net import RETRY_MARK, human_seconds, parse_retry_after
+from tui.net import RETRY_MARK, describe_failure, human_seconds, parse_retry_after
 
 # A page of item contents, and the number of ids a write carries at once.
 PAGE = 200
@@ -181,23 +181,6 @@ def chunks(ids: list[T], size: int = BATCH) -> Iterator[list[T]]:
 # -- HTTP ------------------------------------------------------------------------
 
 
-def _transport_reason(exc: httpx.HTTPError) -> str:
-    if isinstance(exc, httpx.ConnectTimeout):
-        return "timed out connecting"
-    if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
-    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        return "bad URL"
-    chain = " ".join(str(c) for c in (exc, exc.__cause__, exc.__context__) if c).lower()
-    if "refused" in chain:
-        return "connection refused"
-    if "name or service not known" in chain or "getaddrinfo" in chain or "nodename" in chain:
-        return "host not found"
-    if isinstance(exc, httpx.ConnectError):
-        return "could not connect"
-    return "connection lost"
-
-
 class Http:
     """The sync backends' HTTP: one keep-alive client, a request count, a body cap,
     and 429/503 handled the poller's way: wait as long as ``Retry-After`` says
@@ -255,7 +238,7 @@ class Http:
             try:
                 response = self._client.request(method, target, content=content, headers=hdrs)
             except httpx.HTTPError as exc:
-                raise SyncError(f"server unreachable ({_transport_reason(exc)})", "unreachable") from None
+                raise SyncError(f"server unreachable ({describe_failure(exc)})", "unreachable") from None
             if len(response.content) > MAX_BODY:
                 raise SyncError("the server's answer is too big", "protocol")
             status = response.status_code
