@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from textual.app import App, ComposeResult
+from textual.widgets import OptionList
 
 from tui.model import STATUS_ERROR, Feed
 from tui.ui.widgets.feed_list import FeedList
@@ -92,3 +93,35 @@ async def test_while_refreshing_the_order_holds_and_sorts_after() -> None:
         feed_list.set_feeds(resorted)  # the refresh is over
         assert _rows(app)[2].startswith("Aardvark daily")
         await pilot.pause()
+
+
+async def test_rows_are_counted_not_rendered_and_count_as_textual_measures() -> None:
+    """A rebuild of 500 feeds renders no one-line prompt to learn its height (that
+    was 100 ms a rebuild and again at each layout pass), and the heights it counts
+    are the ones Textual's own measuring gives, a wrapping reason line included."""
+    app = _Host()
+    async with app.run_test(size=(40, 30)) as pilot:
+        feed_list = app.query_one(FeedList)
+        feeds = _feeds(500)
+        feeds[7].status, feeds[7].error = STATUS_ERROR, "not a feed: the server sent an HTML page instead"
+        rendered = [0]
+        original = FeedList._get_visual
+
+        def counting(self, option):
+            rendered[0] += 1
+            return original(self, option)
+
+        FeedList._get_visual = counting  # type: ignore[method-assign]
+        try:
+            feed_list.set_feeds(feeds)
+            await pilot.pause()
+        finally:
+            FeedList._get_visual = original  # type: ignore[method-assign]
+        assert rendered[0] < 60, rendered[0]  # the reason's row, and the rows drawn on screen
+        width = feed_list.scrollable_content_region.width
+        ours = feed_list.get_content_height(feed_list.size, feed_list.size, width)
+        textuals = OptionList.get_content_height(feed_list, feed_list.size, feed_list.size, width)
+        assert ours == textuals
+        assert ours > 502  # the reason wraps onto more than one line
+        screen = _screen_text(app)
+        assert "HTML" in screen and "Feed 008" in screen
