@@ -357,3 +357,46 @@ async def test_read_and_star_in_the_app_then_see_it_on_the_server(ttrss, monkeyp
     server = headlines(ttrss)
     assert server["B 0"]["unread"] is False and server["B 0"]["marked"] is True
     store.close()
+
+
+def test_add_with_sync_subscribes_on_the_server_and_brings_the_feed_here(ttrss, tmp_path):
+    """`threadline add URL --sync --folder F`: the server subscribes (into F), its own
+    update fetches the feed, and the next sync has its articles here as a synced feed;
+    a URL the server refuses is one line, exit 1, and nothing stored."""
+    url = ttrss.serve_feed("/added.xml", rss("Added desk", [("d0", "D 0", "<p>d</p>")]))
+    ttrss.category_id("Harbour")
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[sync]\nkind = "ttrss"\nurl = "{ttrss.base_url}"\nuser = "{ttrss.user}"\npassword_env = "TL_TTRSS_PW"\n'
+    )
+    env = {**os.environ, "TL_TTRSS_PW": ttrss.password}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "tui", "--home", str(home), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+
+    done = cli("add", url, "--sync", "--folder", "Harbour")
+    assert done.returncode == 0, done.stderr
+    assert "subscribed on the server" in done.stdout and "1 feeds added" in done.stdout
+    feeds = ttrss.content("getFeeds", cat_id=-3)
+    assert [f["feed_url"] for f in feeds] == [url]
+    ttrss.update_feeds()
+    again = cli("sync")
+    assert again.returncode == 0 and "1 new items" in again.stdout, again.stdout
+    store = Store.open(home)
+    try:
+        [feed] = store.feeds()
+        assert (feed.url, feed.folder) == (url, "Harbour")
+        assert store.feed_by_url(url) is not None and not store.polled_feeds()
+    finally:
+        store.close()
+    refused = cli("add", "http://127.0.0.1:1/nothing.xml", "--sync")
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and "did not subscribe" in refused.stderr
+    assert ttrss.password not in done.stdout + done.stderr + refused.stderr

@@ -71,6 +71,7 @@ def _command_parser(command: str) -> _Parser:
         p.add_argument("--title", default="")
         p.add_argument("--folder", default="")
         p.add_argument("--every", type=_positive_seconds, metavar="PERIOD", help="e.g. 90s, 10m, 2h")
+        p.add_argument("--sync", action="store_true", help="subscribe on the [sync] server instead")
     elif command == "remove":
         p.add_argument("url")
     elif command == "import":
@@ -184,6 +185,8 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
                 raise UsageError(f"not subscribed: {clean_line(cmd.url)}")
         print(f"removed {clean_line(cmd.url)}")
         return 0
+    if command == "add" and cmd.sync:
+        return _add_synced(cmd, paths, config)
     if command == "add":
         with _open_store(paths) as store:
             existed = store.feed_by_url(cmd.url) is not None
@@ -247,6 +250,24 @@ def _run_command(command: str, cmd, args, paths, config: Config) -> int:
     if command == "sync":
         return _run_sync(cmd, paths, config)
     raise AssertionError(command)
+
+
+def _add_synced(cmd, paths, config: Config) -> int:
+    """`add URL --sync`: the server subscribes (the aggregator polls it), then a sync
+    brings it here; exit 1 with one line when the server says no."""
+    if config.sync is None:
+        raise UsageError("add --sync needs a [sync] section in config.toml")
+    from tui.sync.engine import subscribe_once
+    from tui.sync.summary import failure_line, format_report
+
+    with _open_store(paths) as store:
+        report = subscribe_once(store, config.sync, cmd.url, cmd.folder)
+    if not report.ok:
+        print(f"threadline: {failure_line(report)}", file=sys.stderr)
+        return 1
+    print(f"subscribed on the server: {clean_line(cmd.url)}")
+    print(format_report(report))
+    return 0
 
 
 def _run_sync(cmd, paths, config: Config) -> int:

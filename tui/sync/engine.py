@@ -296,6 +296,25 @@ class SyncEngine:
             self.store.set_sync_values(self.account, full=repr(now))
 
 
+def subscribe_once(store, config: SyncConfig, url: str, folder: str = "") -> SyncReport:
+    """Subscribe to ``url`` on the server (into ``folder``), then sync, so the feed is
+    here as a synced one. A refusal is the report's one-line ``error``; nothing is
+    stored then."""
+    account = account_key(config)
+    try:
+        backend = make_backend(config, read_password(config))
+    except SyncError as exc:
+        return SyncReport(account=account, error=exc.reason)
+    try:
+        backend.login()
+        backend.subscribe(url, folder)
+    except SyncError as exc:
+        return SyncReport(account=account, error=f"the server did not subscribe: {exc.reason}")
+    finally:
+        backend.close()
+    return sync_once(store, config)
+
+
 def sync_once(
     store,
     config: SyncConfig,
