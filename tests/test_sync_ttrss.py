@@ -72,6 +72,17 @@ def headlines(server: TtrssServer, **params) -> dict[str, dict]:
     return {r["title"]: r for r in rows}
 
 
+def run_cli(home, env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`threadline --home HOME ARGS...` in a fresh interpreter, as a reader runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "tui", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
 @pytest.fixture
 def store():
     s = Store.memory()
@@ -291,13 +302,7 @@ def test_cli_sync_against_the_real_server_never_prints_the_password(ttrss, tmp_p
     env = {**os.environ, "TL_TTRSS_PW": ttrss.password}
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "tui", "--home", str(home), "sync", *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(home, env, "sync", *args)
 
     done = cli()
     assert done.returncode == 0, done.stderr
@@ -373,13 +378,7 @@ def test_add_with_sync_subscribes_on_the_server_and_brings_the_feed_here(ttrss, 
     env = {**os.environ, "TL_TTRSS_PW": ttrss.password}
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "tui", "--home", str(home), *args],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        return run_cli(home, env, *args)
 
     done = cli("add", url, "--sync", "--folder", "Harbour")
     assert done.returncode == 0, done.stderr
