@@ -125,3 +125,22 @@ async def test_rows_are_counted_not_rendered_and_count_as_textual_measures() -> 
         assert ours > 502  # the reason wraps onto more than one line
         screen = _screen_text(app)
         assert "HTML" in screen and "Feed 008" in screen
+
+
+async def test_a_reason_that_grows_to_wrap_moves_the_rows_below_it() -> None:
+    app = _Host()
+    async with app.run_test(size=(40, 30)) as pilot:
+        feed_list = app.query_one(FeedList)
+        feeds = _feeds(10)
+        feeds[0].status, feeds[0].error = STATUS_ERROR, "HTTP 500"
+        feed_list.set_feeds(feeds)
+        await pilot.pause()
+        longer = [dataclasses.replace(f) for f in feeds]
+        longer[0].error = "not a feed: the server sent an HTML page where a feed should be"
+        feed_list.set_feeds(longer)
+        await pilot.pause()
+        screen = _screen_text(app).splitlines()
+        at = next(i for i, line in enumerate(screen) if "Feed 000" in line)
+        below = next(i for i, line in enumerate(screen) if "Feed 001" in line)
+        assert below >= at + 3  # the reason takes two lines now, and Feed 001 follows them
+        assert "should" in "".join(screen[at + 1 : below])

@@ -172,7 +172,8 @@ class FeedList(OptionList):
         self._id_to_option[option_id] = new
         self._option_to_index.pop(old, None)
         self._option_to_index[new] = index
-        if str(old.prompt).count("\n") != prompt.plain.count("\n"):
+        width = self._prompt_width()
+        if width is None or self._height(old, width) != self._height(new, width):
             self._line_cache.clear()  # the row grew or shrank: lines below it move
         self.refresh()
 
@@ -185,6 +186,14 @@ class FeedList(OptionList):
                 return 1
         rules = cast(RulesMap, self.styles)  # as OptionList passes them
         return self._get_visual(option).get_height(rules, width) + option._divider
+
+    def _prompt_width(self) -> int | None:
+        """The cells a prompt has, as OptionList measures it (None before layout)."""
+        region = self.scrollable_content_region
+        if not region:
+            return None
+        padding = self.get_component_styles("option-list--option").padding
+        return region.width - self._get_left_gutter_width() - padding.width
 
     def _update_lines(self) -> None:
         """OptionList's map of rows to lines, with one-line rows counted, not measured.
@@ -199,8 +208,8 @@ class FeedList(OptionList):
         start = cache.lines[-1][0] + 1 if cache.lines else 0
         if not region or start >= len(self.options):
             return super()._update_lines()
-        padding = self.get_component_styles("option-list--option").padding
-        width = region.width - self._get_left_gutter_width() - padding.width
+        width = self._prompt_width()
+        assert width is not None
         for index, option in enumerate(self.options[start:], start):
             height = self._height(option, width)
             cache.index_to_line[index] = len(cache.lines)
