@@ -33,9 +33,11 @@ For scale: ``python -c pass`` and ``python -c "import textual.app"``.
 Event loop stalls (``--big``, 50,000 by default): a driver process runs
 ``ThreadlineApp`` headless (``App.run_test``) on a 50,000-comment HN thread with a
 task that sleeps 1 ms in a loop and records how late each wake-up is. Phases:
-open (launch of the app to the thread loaded and drawn, then 1 s idle) and
+open (the app started and settled on its timeline for 1 s, then the thread opened
+as from a link, to loaded and drawn, then 1 s idle) and
 re-poll (the server now holds one comment more; ``r`` to the merge drawn, then
-1 s idle). Printed: the longest stall in each phase, and the three longest.
+1 s idle). Printed: the longest stall in each phase, and the three longest; first
+for a 3-comment thread, the floor of opening any thread screen.
 
 Runs are interleaved (each repeat runs every case once); min and median are
 printed, because the machine is shared. Nothing here is a pass/fail check.
@@ -46,7 +48,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import faulthandler
 import fcntl
+import gc
 import json
 import os
 import pty
@@ -265,7 +269,9 @@ def launch(home: Path, url: str, timeout: float = 60.0, keep: bool = False) -> f
     stamp.unlink(missing_ok=True)
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", HEIGHT, WIDTH, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    # PYTHONDONTWRITEBYTECODE (set on some build machines) would make every launch compile
+    # the code again: a reader's install keeps its bytecode, so the bench does too.
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")}
     env.update({STAMP_ENV: str(stamp), "TERM": "xterm-256color"})
     began = time.monotonic()
     proc = subprocess.Popen(
@@ -313,8 +319,9 @@ def launch(home: Path, url: str, timeout: float = 60.0, keep: bool = False) -> f
 
 
 def plain_start(code: str) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     began = time.monotonic()
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env)
     return time.monotonic() - began
 
 
@@ -325,6 +332,18 @@ def fmt(values: list[float]) -> str:
 
 
 # -- the stall driver (a subprocess: its own interpreter, its own loop) ---------------------
+
+
+def callback_name(handle: asyncio.events.Handle) -> str:
+    """What a loop callback ran: a task's coroutine (where it stopped), or the callback."""
+    callback = handle._callback  # type: ignore[attr-defined]
+    task = getattr(callback, "__self__", None)
+    if isinstance(task, asyncio.Task):
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        where = f" at {frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}" if frame else ""
+        return f"task {getattr(coro, '__qualname__', coro)}{where}"
+    return getattr(callback, "__qualname__", repr(callback))
 
 
 def stall_driver(port: int, home: str) -> None:
@@ -341,7 +360,7 @@ def stall_driver(port: int, home: str) -> None:
 
     async def main() -> dict:
         lags: list[tuple[float, str]] = []
-        phase = ["open"]
+        phase = ["start"]
         running = [True]
 
         async def watch() -> None:
@@ -350,11 +369,52 @@ def stall_driver(port: int, home: str) -> None:
                 await asyncio.sleep(0.001)
                 late = time.perf_counter() - before - 0.001
                 lags.append((late, phase[0]))
+                if watchdog:  # every thread's stack, written by C, if the loop stops for 0.3 s
+                    faulthandler.dump_traceback_later(0.3, file=watchdog)
+                if late > 0.04 and os.environ.get("BENCH_GC_DEBUG"):
+                    sys.stderr.write(f"LAG {time.perf_counter():.3f} {late * 1000:.0f} ms {phase[0]}\n")
 
+        gc_pauses: list[tuple[float, str, int]] = []
+        gc_began = [0.0]
+
+        def gc_pause(stage: str, info: dict) -> None:  # a collection holds the interpreter
+            if stage == "start":
+                gc_began[0] = time.perf_counter()
+            elif (took := time.perf_counter() - gc_began[0]) > 0.01:
+                gc_pauses.append((took, phase[0], info["generation"]))
+                if os.environ.get("BENCH_GC_DEBUG"):
+                    sys.stderr.write(
+                        f"GC {time.perf_counter():.3f} {took * 1000:.0f} ms gen {info['generation']}\n"
+                    )
+
+        gc.callbacks.append(gc_pause)
+        slow_calls = os.environ.get("BENCH_GC_DEBUG")
+        watchdog = open(os.environ["BENCH_WATCHDOG"], "w") if os.environ.get("BENCH_WATCHDOG") else None
+        if slow_calls:  # which loop callbacks ran long, and when
+            run = asyncio.events.Handle._run
+
+            def timed(handle: asyncio.events.Handle) -> None:
+                t = time.perf_counter()
+                run(handle)
+                if (
+                    took := time.perf_counter() - t
+                ) > 0.03 and threading.current_thread() is threading.main_thread():
+                    sys.stderr.write(
+                        f"CALL {time.perf_counter():.3f} {took * 1000:.0f} ms {callback_name(handle)}\n"
+                    )
+
+            asyncio.events.Handle._run = timed  # type: ignore[method-assign]
         watcher = asyncio.create_task(watch())
-        app = ThreadlineApp(store, config, poll=False, thread_url=url)
-        began = time.perf_counter()
+        # The app starts on its (empty) timeline and settles; the thread is then
+        # opened as from a link: start-up (imports, styles, the first frames) is
+        # not the thread's to answer for.
+        phase[0] = "start"
+        app = ThreadlineApp(store, config, poll=False)
         async with app.run_test(size=(WIDTH, HEIGHT)) as pilot:
+            await pilot.pause(1.0)
+            phase[0] = "open"
+            began = time.perf_counter()
+            app.open_thread_url(url)
             while not (isinstance(app.screen, ThreadScreen) and app.screen.comment_tree.visible_count):
                 await pilot.pause(0.01)
             screen = app.screen
@@ -386,6 +446,7 @@ def stall_driver(port: int, home: str) -> None:
         for name in ("open", "repoll"):
             worst = sorted((lag for lag, p in lags if p == name), reverse=True)
             out[name] = worst[:3]
+            out[f"gc_{name}"] = sorted(((t, g) for t, p, g in gc_pauses if p == name), reverse=True)[:3]
         return out
 
     result = asyncio.run(main())
@@ -423,9 +484,12 @@ def run_stalls(farm: Farm, n: int, repeats: int) -> None:
     for name, label in (("open", "open"), ("repoll", "re-poll")):
         worst = [r[name][0] * 1000 for r in rows if r[name]]
         tops = ", ".join(f"{v * 1000:.0f}" for v in rows[-1][name]) if rows else ""
+        collections = (
+            ", ".join(f"{t * 1000:.0f} (gen {g})" for t, g in rows[-1][f"gc_{name}"]) if rows else ""
+        )
         print(
             f"  {label:8} longest stall: min {min(worst):.0f} ms  median {statistics.median(worst):.0f} ms"
-            f"   (last run's three longest: {tops} ms)"
+            f"   (last run's three longest: {tops} ms; garbage collections over 10 ms: {collections or 'none'})"
         )
     print(
         f"  open to drawn and loaded: median {statistics.median(r['opened'] for r in rows):.2f} s;"
@@ -514,6 +578,7 @@ def main() -> None:
         )
     if "stall" in only and args.big:
         farm = Farm().start()
+        run_stalls(farm, 3, max(1, min(args.repeats, 3)))  # the floor: a screen opening at all
         run_stalls(farm, args.big, max(1, min(args.repeats, 3)))
         farm.stop()
 

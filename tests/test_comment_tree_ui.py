@@ -756,3 +756,17 @@ async def test_the_thread_footer_shows_one_way_back():
         labels = [key.description for key in footer.query(FooterKey)]
         assert labels.count("Back") == 1
         assert "Search" in labels
+
+
+async def test_moderators_and_admins_are_marked_beside_their_names():
+    comments = fixture_comments()
+    comments[0].role = "moderator"
+    comments[1].role = "admin"
+    comments[2].role = "special"  # not a role the tree marks
+    async with host(comments).run_test(size=(100, 40)) as pilot:
+        tree = await ready(pilot)
+        lines = screen_lines(tree)
+        header = {name: next(line for line in lines if name in line) for name in ("alice", "bob", "carol")}
+        assert "alice  MOD  ·" in header["alice"]
+        assert "bob  ADMIN  ·" in header["bob"]
+        assert "MOD" not in header["carol"] and "ADMIN" not in header["carol"]

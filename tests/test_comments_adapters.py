@@ -549,3 +549,36 @@ async def test_wordpress_one_failing_page_fails_the_thread(server):
         with pytest.raises(CommentsError) as err:
             await load_comments(fetcher, ThreadSource("wordpress", "77", server.url(""), ""), SourceConfig())
     assert str(err.value) == "the server failed (500)"
+
+
+# -- moderator marks ------------------------------------------------------------------
+
+
+async def test_reddit_distinguished_comments_carry_their_role(server):
+    thread = json.loads(fixture("reddit-thread.json"))
+    top = thread[1]["data"]["children"]
+    top[0]["data"]["distinguished"] = "moderator"
+    top[1]["data"]["distinguished"] = "admin"
+    top[1]["data"]["replies"]["data"]["children"][0]["data"]["distinguished"] = "special"  # not a mark
+    server.route("/comments/1q2w3e.json", Reply(body=json.dumps(thread), content_type=JSON))
+    async with Fetcher() as fetcher:
+        comments = await load_comments(
+            fetcher, ThreadSource("reddit", "1q2w3e", server.url(""), ""), config_for(server)
+        )
+    roles = {c.id: c.role for c in comments if c.role}
+    assert roles == {top[0]["data"]["id"]: "moderator", top[1]["data"]["id"]: "admin"}
+
+
+async def test_lobsters_user_objects_carry_moderators_and_admins(server):
+    story = json.loads(fixture("lobsters-story.json"))
+    first, second, third = story["comments"][:3]
+    first["commenting_user"] = {"username": "pia", "is_moderator": True, "is_admin": False}
+    second["commenting_user"] = {"username": "ole", "is_moderator": True, "is_admin": True}
+    third["commenting_user"] = {"username": "kim", "is_moderator": "yes"}  # not a boolean: no mark
+    server.route("/s/q7x2ab.json", Reply(body=json.dumps(story), content_type=JSON))
+    async with Fetcher() as fetcher:
+        comments = await load_comments(
+            fetcher, ThreadSource("lobsters", "q7x2ab", server.url(""), ""), config_for(server)
+        )
+    by_author = {c.author: c.role for c in comments}
+    assert (by_author["pia"], by_author["ole"], by_author["kim"]) == ("moderator", "admin", "")

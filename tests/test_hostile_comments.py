@@ -7,7 +7,7 @@ tests of arbitrary forests and deep chains (test_comment_tree_builder.py), the
 10,000-deep chain, 5,000 siblings, hostile text and orphan/cycle/deleted marks in
 the widget (test_comment_tree_ui.py), 404s, non-JSON and oversized bodies per
 source (test_comments_adapters.py), nesting past the recursion limit
-(test_comments_deepjson.py).
+(test_comments_deepjson.py, tui/text/deepjson.py).
 """
 
 from __future__ import annotations

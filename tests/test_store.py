@@ -220,6 +220,35 @@ def test_thread_cache_and_seen_comments(store):
     assert store.seen_comments("t") == {"1", "2", "3"}
 
 
+def test_a_big_cached_thread_is_read_a_comment_at_a_time(store, monkeypatch):
+    """Over deepjson.SLICE_OVER the cache is decoded one comment per C call (the
+    same comments come back), and a bad entry still drops the copy."""
+    from tui.text import deepjson
+
+    comments = [
+        Comment(id=str(i), parent_id=str(i - 1) if i % 3 else None, html="<p>w</p>", more_ids=["a"])
+        for i in range(60)
+    ]
+    comments[5].role = "moderator"
+    comments.append(Comment(id="s\ud800x", author="\udfff"))  # lone surrogates: stored cleaned
+    store.save_thread("t", "hackernews", comments)
+    real, spans = deepjson._SCAN, []
+
+    def scan(s, i):
+        value, end = real(s, i)
+        spans.append(end - i)
+        return value, end
+
+    monkeypatch.setattr(deepjson, "_SCAN", scan)
+    monkeypatch.setattr(deepjson, "SLICE_OVER", 0)
+    loaded, _ = store.load_thread("t")
+    assert loaded[:60] == comments[:60] and loaded[60].id == "s\ufffdx" and loaded[60].author == "\ufffd"
+    assert len(spans) == 61
+    with store._tx() as db:
+        db.execute("UPDATE threads SET comments=? WHERE key='t'", ('[{"id": "1"}, {"id": 2}]',))
+    assert store.load_thread("t") is None
+
+
 def test_readonly_home_gives_a_clear_error(tmp_path):
     import os
 

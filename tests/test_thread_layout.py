@@ -356,3 +356,30 @@ def test_links_are_http_only_and_unique():
 def test_the_layout_does_not_import_textual():
     code = "import sys, tui.ui.thread_layout; sys.exit(any(m.startswith('textual') for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_a_shape_made_in_a_thread_is_what_set_thread_would_compute():
+    """build_shaped's work, done off the loop, gives the same layout; a shape
+    made at another width is not used."""
+    from tui.ui.thread_shape import build_shaped
+
+    items = comments([Comment("c10", "c9", html="<p>" + "word " * 80 + "</p>")])
+    items += [Comment("s1", "c7", more=40), Comment("s2", None, more=3)]
+    plain, _ = make(items)
+    thread, shape = build_shaped(items, 80)
+    assert (shape.stubs, shape.hidden, shape.tops) == (2, 43, plain.tops)
+    shaped = ThreadLayout(measure=Lines())
+    shaped.set_width(80, 0)
+    shaped.set_thread(thread, height=HEIGHT, shape=shape)
+    assert (shaped.h, shaped.visible, shaped.off, shaped.stubs, shaped.hidden) == (
+        plain.h,
+        plain.visible,
+        plain.off,
+        plain.stubs,
+        plain.hidden,
+    )
+    narrow = ThreadLayout(measure=Lines())
+    narrow.set_width(30, 0)
+    narrow.set_thread(thread, height=HEIGHT, shape=shape)  # made at 80: estimated again
+    assert narrow.h != shape.heights
+    assert narrow.h == build_shaped(items, 30)[1].heights

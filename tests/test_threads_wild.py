@@ -15,13 +15,13 @@ from urllib.parse import parse_qs
 from loopback import LoggedRequest, Reply
 
 from tui.comments.base import SourceConfig, ThreadSource, as_int
-from tui.comments.deepjson import loads
 from tui.comments.post import split_post
 from tui.comments.session import ThreadSession
 from tui.config import Config
 from tui.model import Comment
 from tui.net import Fetcher
 from tui.store import Store
+from tui.text.deepjson import loads
 from tui.ui.app import ThreadlineApp
 from tui.ui.screens.thread import ThreadScreen
 

@@ -119,6 +119,7 @@ class Comment:
     score: int | None = None
     more: int = 0  # >0: a stub standing for this many unfetched replies (reddit "more")
     more_ids: list[str] = field(default_factory=list)
+    role: str = ""  # "moderator" or "admin": the site marks the comment as theirs
 
 
 @dataclass

@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tui.comments import deepjson
+from tui.collector import collector_paused
 from tui.net import NETWORK_ERRORS, Fetcher, FetchResult
+from tui.offload import off_loop
+from tui.text import deepjson
 from tui.text.sanitize import safe_url
 from tui.text.timefmt import parse_time
 
@@ -149,7 +151,7 @@ async def fetch_json(
     """GET and decode JSON; a body that is not JSON raises CommentsError("not JSON")."""
     body, headers, _ = await fetch_bytes(fetcher, url, params=params, accept="application/json")
     if len(body) > _THREAD_DECODE_OVER:
-        data = await asyncio.to_thread(decode_json, body)
+        data = await off_loop(_decode_big, body)
     else:
         data = decode_json(body)
     return data, headers
@@ -171,6 +173,11 @@ async def gather_or_fail(*coros: Awaitable[Any]) -> list[Any]:
             first = first.exceptions[0]
         raise first from None
     return [t.result() for t in tasks]
+
+
+def _decode_big(body: bytes) -> Any:
+    with collector_paused(len(body) > deepjson.SLICE_OVER):
+        return decode_json(body)
 
 
 def decode_json(body: bytes) -> Any:

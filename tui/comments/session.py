@@ -1,7 +1,7 @@
 """One open comment thread, without any UI: its cached copy, live loads, the
 expansion of "more replies" stubs, and which comments the reader has seen.
 
-Every store call runs in a thread (asyncio.to_thread): reading a cached
+Every store call runs in a thread (tui.offload, one for big jobs): reading a cached
 50,000-comment thread takes a quarter of a second, and marking it seen tens of
 milliseconds, which the event loop of an interactive reader cannot spare.
 Fetching goes through the app's one ``Fetcher``.
@@ -21,6 +21,7 @@ from tui.comments.post import Post, post_comment, split_post
 from tui.comments.registry import can_expand, load_comments, load_more
 from tui.model import Article, Comment, Feed
 from tui.net import Fetcher
+from tui.offload import off_loop
 from tui.store.connection import StoreError
 
 __all__ = ["ThreadSession", "ThreadStore", "source_config", "article_source", "url_source"]
@@ -127,7 +128,7 @@ class ThreadSession:
         def read() -> tuple[tuple[list[Comment], float] | None, set[str]]:
             return self.store.load_thread(key), self.store.seen_comments(key)
 
-        kept, seen = await asyncio.to_thread(read)
+        kept, seen = await off_loop(read)
         self.seen |= seen
         if kept is None:
             return None
@@ -160,7 +161,7 @@ class ThreadSession:
         async with self._saving:
             try:
                 kept = comments + [post_comment(self.post)] if self.post is not None else comments
-                await asyncio.to_thread(self.store.save_thread, self.key, self.source.kind, kept)
+                await off_loop(self.store.save_thread, self.key, self.source.kind, kept)
             except StoreError as exc:
                 self.save_error = str(exc) or "the thread could not be kept"
             else:
@@ -198,7 +199,7 @@ class ThreadSession:
             return 0
         self.seen |= fresh  # at once, so a second call meanwhile does not write them again
         try:
-            await asyncio.to_thread(self.store.mark_comments_seen, self.key, fresh)
+            await off_loop(self.store.mark_comments_seen, self.key, fresh)
         except BaseException:
             self.seen -= fresh
             raise

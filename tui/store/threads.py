@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict
 
+from tui.collector import collector_paused
 from tui.model import Comment
 from tui.store.connection import Database
 from tui.store.rows import storable_text
+from tui.text import deepjson
 
 
 class ThreadCache(Database):
     # -- comment threads ----------------------------------------------------
     def save_thread(self, key: str, source: str, comments: list[Comment]) -> None:
-        data = storable_text(json.dumps([asdict(c) for c in comments], ensure_ascii=False)) or "[]"
+        # One comment per json.dumps call, not one call for the whole thread: a
+        # save runs in a thread, and 50,000 comments in one C call held the
+        # interpreter (and so the app's event loop) for a fifth of a second.
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        data = storable_text("[" + ",".join([dumps(vars(c)) for c in comments]) + "]") or "[]"
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO threads (key, source, fetched, comments) VALUES (?,?,?,?)",
@@ -31,8 +36,14 @@ class ThreadCache(Database):
         fetched = rows[0]["fetched"]
         if isinstance(fetched, bool) or not isinstance(fetched, (int, float)):
             return None
+        text = rows[0]["comments"]
+        with collector_paused(isinstance(text, str) and len(text) > deepjson.SLICE_OVER):
+            return self._comments(text, float(fetched))
+
+    @staticmethod
+    def _comments(text: str, fetched: float) -> tuple[list[Comment], float] | None:
         try:
-            items = json.loads(rows[0]["comments"])
+            items = deepjson.loads(text, slice_from=1)  # a comment at a time
         except (TypeError, ValueError, RecursionError):
             return None
         if not isinstance(items, list):
@@ -50,7 +61,7 @@ class ThreadCache(Database):
                 isinstance(comment.id, str)
                 and comment.id
                 and (comment.parent_id is None or isinstance(comment.parent_id, str))
-                and all(isinstance(getattr(comment, f), str) for f in ("author", "html", "link"))
+                and all(isinstance(getattr(comment, f), str) for f in ("author", "html", "link", "role"))
                 and (comment.time is None or type(comment.time) in (int, float))
                 and (comment.score is None or type(comment.score) is int)
                 and type(comment.more) is int
@@ -59,7 +70,7 @@ class ThreadCache(Database):
             ):
                 return None
             comments.append(comment)
-        return comments, float(fetched)
+        return comments, fetched
 
     def seen_comments(self, thread: str) -> set[str]:
         rows = self._rows("SELECT comment_id FROM comments_seen WHERE thread=?", (thread,))

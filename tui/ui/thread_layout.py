@@ -36,16 +36,16 @@ from tui.comments.tree import Thread
 from tui.model import Comment
 from tui.text.html import Rendered, html_to_plain, html_to_text
 from tui.text.sanitize import clean_line
+from tui.ui.thread_shape import (
+    FOLDED_HEIGHT,
+    MAX_INDENT,
+    MIN_BODY_WIDTH,
+    ThreadShape,
+    estimate_heights,
+    shape_of,
+)
 
-# Deeper replies still indent no further; the header shows the real depth, so a
-# 10,000-deep chain stays readable instead of marching off the right edge.
-MAX_INDENT = 12
 GUIDE = "│ "
-MIN_BODY_WIDTH = 12
-FOLDED_HEIGHT = 2  # header + blank line
-# A rough characters-per-cell ratio for HTML (tags and entities take room that
-# plain text does not); only needs to be close, measuring corrects it.
-HTML_TEXT_RATIO = 0.85
 
 WrapKey = tuple[str, int, str, int]  # id, hash of the html, link, body width
 
@@ -160,6 +160,14 @@ class ThreadLayout:
 
     # -- state -----------------------------------------------------------------
 
+    def release(self) -> None:
+        """Let go of the thread and all made from it (its screen has closed)."""
+        self.thread, self.loaded, self.cursor = Thread(), False, -1
+        self.h, self.known, self.visible, self.rowh, self.off, self.tops = [], bytearray(), [], [], [0], []
+        self.new, self.new_pos, self.folded, self.fold_rows = set(), [], set(), set()
+        self._exact.clear()
+        self._bodies = _Bodies(2048)
+
     @property
     def cursor_id(self) -> str | None:
         if 0 <= self.cursor < len(self.thread.nodes):
@@ -262,23 +270,16 @@ class ThreadLayout:
 
     # -- heights and rows --------------------------------------------------------
 
-    def _reset_heights(self, carry: bool) -> None:
-        """Estimate every height at the current width; keep exact ones that still hold."""
+    def _reset_heights(self, carry: bool, estimates: list[int] | None = None) -> None:
+        """Estimate every height at the current width (``estimates``: already made,
+        by ``shape_of``); keep exact ones that still hold."""
         nodes = self.thread.nodes
         width = self.width
+        self.h = list(estimates) if estimates is not None else estimate_heights(nodes, width)
+        self.known = bytearray(len(nodes))
         if not width:
-            self.h = [FOLDED_HEIGHT] * len(nodes)
-            self.known = bytearray(len(nodes))
             self._exact.clear()
             return
-        avail = [max(MIN_BODY_WIDTH, width - 2 - 2 * d) for d in range(MAX_INDENT + 1)]
-        cap = MAX_INDENT
-        ratio = HTML_TEXT_RATIO
-        self.h = [
-            2 + (int(len(n.comment.html) * ratio) // avail[min(n.depth, cap)] + 1 if n.comment.html else 0)
-            for n in nodes
-        ]
-        self.known = bytearray(len(nodes))
         if not carry:
             self._exact.clear()
             return
@@ -396,14 +397,18 @@ class ThreadLayout:
         scroll_y: int = 0,
         height: int = 1,
         requested: Iterable[str] = (),
+        shape: ThreadShape | None = None,
     ) -> Pin | None:
         """Show ``thread``; on later calls merge it, keeping cursor, folds and place.
 
         Comments that were not in the previous thread are marked new and counted
         in ``arrived``; ``new_ids`` adds more (unseen on an earlier visit).
         ``requested`` are replies the reader asked for (a "more" stub): never new.
-        Stubs are never new either: they are not comments.
+        Stubs are never new either: they are not comments. ``shape``: the
+        thread's ``shape_of``, made in a thread; used when made at this width.
         """
+        if shape is None or shape.thread is not thread or shape.width != self.width:
+            shape = shape_of(thread, self.width)
         old = self.thread
         first = not self.loaded
         index = thread.index
@@ -416,14 +421,14 @@ class ThreadLayout:
             self.new |= added
         self.new |= {i for i in new_ids if i in index and i not in asked and not nodes[index[i]].comment.more}
         self.new &= index.keys()
-        self.stubs = sum(1 for n in nodes if n.comment.more)
-        self.hidden = sum(n.comment.more for n in nodes if n.comment.more > 0)
+        self.stubs = shape.stubs
+        self.hidden = shape.hidden
         self.folded &= index.keys()
 
         cursor_id = self.cursor_id
         self.thread = thread
         self.loaded = True
-        self.tops = thread.top_level()
+        self.tops = shape.tops
         self.new_pos = sorted(index[i] for i in self.new)
 
         if cursor_id is not None and cursor_id in index:
@@ -435,7 +440,7 @@ class ThreadLayout:
         if self.cursor >= 0:
             self.cursor = self._outermost_fold(self.cursor)
 
-        self._reset_heights(carry=True)
+        self._reset_heights(carry=True, estimates=shape.heights)
         self._rebuild_rows()
         if anchor is not None and anchor[0] in index:
             row = self.row_of(self._outermost_fold(index[anchor[0]]))

@@ -13,7 +13,6 @@ as a path or URL). Threading keys are named after the document's own prefix
 
 from __future__ import annotations
 
-import asyncio
 import calendar
 import hashlib
 import io
@@ -24,6 +23,7 @@ from tui.comments.base import CommentsError, ThreadSource, fetch_bytes, http_url
 from tui.feeds.classic import feedparser_module
 from tui.model import Comment
 from tui.net import Fetcher
+from tui.offload import off_loop
 
 __all__ = ["load_feed_comments", "parse_comment_feed", "NS_THREAD"]
 
@@ -39,7 +39,7 @@ async def load_feed_comments(fetcher: Fetcher, source: ThreadSource) -> list[Com
     lower["content-location"] = final_url
     post_refs = source.extras("post")
     if len(body) > _PARSE_IN_THREAD_OVER:
-        return await asyncio.to_thread(parse_comment_feed, body, lower, post_refs)
+        return await off_loop(parse_comment_feed, body, lower, post_refs)
     return parse_comment_feed(body, lower, post_refs)
 
 

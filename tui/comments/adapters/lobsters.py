@@ -91,6 +91,16 @@ def parse_story(story: dict[str, Any]) -> list[Comment]:
                 dead=bool(item.get("is_moderated")),
                 by_author=bool(submitter) and author == submitter,
                 score=as_int(item.get("score")),
+                role=_role(item.get("commenting_user")),
             )
         )
     return comments
+
+
+def _role(user: Any) -> str:
+    """Older API versions send the user as an object, with its standing on the site."""
+    if not isinstance(user, dict):
+        return ""
+    return (
+        "admin" if user.get("is_admin") is True else "moderator" if user.get("is_moderator") is True else ""
+    )

@@ -264,6 +264,8 @@ def _comment(data: dict[str, Any], base: str, op: str = "") -> Comment | None:
         dead=as_str(data.get("body")) == "[removed]",
         by_author=bool(data.get("is_submitter")) or (bool(op) and not deleted and author == op),
         score=None if data.get("score_hidden") else as_int(data.get("score")),
+        # reddit's "distinguished": a moderator or admin speaking as one ("special" is not marked)
+        role=as_str(data.get("distinguished")) if data.get("distinguished") in ("moderator", "admin") else "",
     )
 
 

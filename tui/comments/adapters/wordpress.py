@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
+from tui.collector import BIG_THREAD, collector_paused
 from tui.comments.base import (
     CommentsError,
     ThreadSource,
@@ -21,6 +22,7 @@ from tui.comments.base import (
 from tui.comments.post import Post, with_post
 from tui.model import Comment
 from tui.net import Fetcher
+from tui.offload import off_loop
 from tui.text.titles import html_line
 
 __all__ = ["load_wordpress", "rest_url", "MAX_PAGES"]
@@ -82,13 +84,18 @@ async def load_wordpress(fetcher: Fetcher, source: ThreadSource) -> list[Comment
         pages += await gather_or_fail(*(fetch_page(n) for n in range(2, total + 1)))
 
     # 10,000 comments take a few tenths of a second to convert: off the event loop.
-    comments = await asyncio.to_thread(_comments, pages, post_author)
+    comments = await off_loop(_comments, pages, post_author)
     if post is not None:
         post = replace(post, total=as_int(headers.get("x-wp-total")))
     return with_post(comments, post)
 
 
 def _comments(pages: list[list[dict]], post_author: int | None) -> list[Comment]:
+    with collector_paused(sum(map(len, pages)) > BIG_THREAD):
+        return _convert(pages, post_author)
+
+
+def _convert(pages: list[list[dict]], post_author: int | None) -> list[Comment]:
     comments: list[Comment] = []
     seen: set[str] = set()
     for items in pages:

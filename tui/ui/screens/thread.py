@@ -27,12 +27,14 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from tui.comments.post import Post
-from tui.comments.tree import Thread, build_thread
+from tui.comments.tree import Thread
 from tui.model import Comment
+from tui.offload import let_go, off_loop
 from tui.text.sanitize import clean_line, safe_url
 from tui.ui.keys import keyed
 from tui.ui.screens.links import LinkChooser
 from tui.ui.thread_layout import comment_search_text
+from tui.ui.thread_shape import build_shaped
 from tui.ui.widgets.comment_tree import CommentTree
 from tui.ui.widgets.footer import LeadFooter
 from tui.ui.widgets.thread_post import PostHeader
@@ -140,8 +142,14 @@ class ThreadScreen(Screen):
 
     def on_unmount(self) -> None:
         self._report_seen()
+        # A screen frozen by tui.collector is never collected: let go of the thread.
+        let_go(self._latest)
+        self._latest, self._expanded, self._search_text, self._matches = [], {}, {}, []
 
     # -- loading ---------------------------------------------------------------
+
+    def _width(self) -> int:
+        return self.comment_tree.layout_model.width
 
     def _new_ids(self, thread: Thread) -> set[str]:
         # On the first visit ever there is no history, so nothing is "new".
@@ -154,12 +162,12 @@ class ThreadScreen(Screen):
         self._loading = True
         try:
             if initial:
-                thread = await asyncio.to_thread(build_thread, initial)
-                self.comment_tree.set_thread(thread, self._new_ids(thread))
+                thread, shape = await off_loop(build_shaped, initial, self._width())
+                self.comment_tree.set_thread(thread, self._new_ids(thread), shape=shape)
             try:
-                self._latest = list(await self._loader())
-                # build_thread on 50,000 comments takes a while: keep it off the loop.
-                thread = await asyncio.to_thread(build_thread, self._with_expanded())
+                latest, self._latest = self._latest, list(await self._loader())
+                # Building 50,000 comments takes a while: keep it off the loop.
+                thread, shape = await off_loop(build_shaped, self._with_expanded(), self._width())
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # the loader is someone else's network code
@@ -168,7 +176,8 @@ class ThreadScreen(Screen):
                     self.comment_tree.show_note(f"No comments to show: {self._error}")
             else:
                 self._error = ""
-                self.comment_tree.set_thread(thread, self._new_ids(thread), self._requested)
+                self.comment_tree.set_thread(thread, self._new_ids(thread), self._requested, shape)
+                let_go(latest)  # the last copy, freed off the loop
                 self._updated_at = self._clock()
                 if self._keep is not None:  # written after the first screen, not before it
                     self.call_after_refresh(self._keep_copy, self._latest)
@@ -194,7 +203,8 @@ class ThreadScreen(Screen):
     def _keep_copy(self, comments: list[Comment]) -> None:
         # The app's worker, not the screen's: Esc right away must not cancel the save.
         assert self._keep is not None
-        self.app.run_worker(self._keep(comments), group="thread-keep", exit_on_error=False)
+        # A copy: the save may wait for an earlier one, and a re-poll meanwhile lets go of the list.
+        self.app.run_worker(self._keep(list(comments)), group="thread-keep", exit_on_error=False)
 
     def _with_expanded(self) -> list[Comment]:
         """The loaded comments, with each expanded stub replaced by its replies
@@ -255,7 +265,7 @@ class ThreadScreen(Screen):
     async def _remerge(self) -> None:
         """Show the expanded replies in place; the cursor, if it was on the stub,
         lands on the first reply loaded."""
-        thread = await asyncio.to_thread(build_thread, self._with_expanded())
+        thread, shape = await off_loop(build_shaped, self._with_expanded(), self._width())
         tree = self.comment_tree
         land = None
         if self._land_on is not None:
@@ -263,7 +273,7 @@ class ThreadScreen(Screen):
                 replies = self._expanded.get(self._land_on, [])
                 land = next((c.id for c in replies if c.id in thread.index), None)
             self._land_on = None
-        tree.set_thread(thread, self._new_ids(thread), self._requested)
+        tree.set_thread(thread, self._new_ids(thread), self._requested, shape)
         if land is not None:
             tree.move_to(land)
 

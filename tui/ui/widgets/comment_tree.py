@@ -1,5 +1,4 @@
-"""The comment tree: a whole thread drawn with the line API, as fast at 50,000
-comments as at 10.
+"""The comment tree: a whole thread drawn with the line API, as fast at 50,000 comments as at 10.
 
 The layout (folds, heights, offsets, the cursor, merging, where each key goes)
 is ``tui.ui.thread_layout.ThreadLayout``, plain Python; this widget draws its
@@ -32,9 +31,10 @@ from textual.strip import Strip
 
 from tui.comments.tree import Thread
 from tui.model import Comment
+from tui.offload import let_go
 from tui.text.html import Link
 from tui.text.sanitize import clean_line
-from tui.text.timefmt import absolute, reader_zone, relative
+from tui.text.timefmt import reader_zone
 from tui.ui.keys import keyed
 from tui.ui.styles import text_style
 from tui.ui.thread_folds import (
@@ -45,8 +45,10 @@ from tui.ui.thread_folds import (
     opening_folds,
     opening_rule,
 )
-from tui.ui.thread_layout import GUIDE, MAX_INDENT, Pin, ThreadLayout
+from tui.ui.thread_layout import GUIDE, Pin, ThreadLayout
 from tui.ui.thread_layout import comment_search_text as comment_search_text  # re-exported
+from tui.ui.thread_shape import MAX_INDENT, ThreadShape
+from tui.ui.widgets.comment_header import comment_header
 
 GUIDE_COLOURS = 6
 # Not "▌": that is the quote bar (tui.text.html), and a cursor on a quote read "▌▌".
@@ -63,6 +65,7 @@ class CommentTree(ScrollView, can_focus=True):
         "comment-tree--cursor-mark",
         "comment-tree--author",
         "comment-tree--op",
+        "comment-tree--role",
         "comment-tree--meta",
         "comment-tree--new",
         "comment-tree--folded",
@@ -84,6 +87,7 @@ class CommentTree(ScrollView, can_focus=True):
     CommentTree > .comment-tree--cursor-mark { color: $accent; text-style: bold; }
     CommentTree > .comment-tree--author { text-style: bold; }
     CommentTree > .comment-tree--op { color: $text-accent; text-style: bold reverse; }
+    CommentTree > .comment-tree--role { color: $text-success; text-style: bold reverse; }
     CommentTree > .comment-tree--meta { color: $text-muted; }
     CommentTree > .comment-tree--new { color: $text-success; text-style: bold; }
     CommentTree > .comment-tree--folded { color: $text-warning; text-style: bold; }
@@ -180,13 +184,18 @@ class CommentTree(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         super().on_mount()
-        # The reader's zone for the cursor row's absolute time, as the timeline uses.
         name = getattr(getattr(self.app, "config", None), "timezone", None)
-        self._zone = reader_zone(name) if isinstance(name, str) else None
+        self._zone = reader_zone(name) if isinstance(name, str) else None  # as the timeline's
         self._open_folds = opening_rule(getattr(self.app, "config", None))  # [threads] in config.toml
         self._lines.clear()
         # Relative times ("3m") age while the reader sits still; redraw when they change.
         self.set_interval(30, self._tick)
+
+    def on_unmount(self) -> None:  # a frozen widget (tui.collector) is never collected: let go
+        let_go(self._layout.thread.nodes)
+        self._layout.release()
+        self._wrapped.clear()
+        self._lines.clear()
 
     def _tick(self) -> None:
         if int(self._clock() // 30) != self._epoch:
@@ -264,22 +273,23 @@ class CommentTree(ScrollView, can_focus=True):
         thread: Thread,
         new_ids: set[str] | frozenset[str] = frozenset(),
         requested: set[str] | frozenset[str] = frozenset(),
+        shape: ThreadShape | None = None,
     ) -> None:
         """Show ``thread``; on later calls merge it, keeping cursor, folds and place.
 
-        Comments that were not in the previous thread are marked new and counted
-        in ``arrived``; ``new_ids`` adds more (unseen on an earlier visit);
-        ``requested`` (replies a stub was expanded into) are never new.
-        """
+        Comments not in the previous thread are new (counted in ``arrived``); ``new_ids``
+        adds more, unseen on an earlier visit; ``requested`` (replies a stub was expanded
+        into) are never new; ``shape``: from ``build_shaped``."""
         layout = self._layout
         first = not layout.loaded
         cursor_id = layout.cursor_id
         if not layout.thread.nodes and any(self._open_folds):  # a big thread opens folded
             layout.folded = opening_folds(thread, *self._open_folds)
         self._lines.clear()
-        self._apply(
-            layout.set_thread(thread, new_ids, self._top(), self._viewport_height(), requested=requested)
-        )
+        old = layout.thread.nodes
+        pin = layout.set_thread(thread, new_ids, self._top(), self._viewport_height(), requested, shape)
+        self._apply(pin)
+        let_go(old)  # the replaced copy, freed off the loop
         self._post_counts()
         if first or cursor_id != layout.cursor_id:
             self.post_message(self.CursorMoved(layout.cursor_id))
@@ -419,7 +429,17 @@ class CommentTree(ScrollView, can_focus=True):
         room = max(0, width - prefix.cell_length)
         content_style = base + self._style("cursor") if is_cursor else base
         if k == 0:
-            header = self._header(pos, is_cursor, folded, room)
+            header = comment_header(
+                layout,
+                pos,
+                is_cursor=is_cursor,
+                folded=folded,
+                room=room,
+                style=self._style,
+                match=self._match,
+                zone=self._zone,
+                now=self._clock(),
+            )
             content = Strip(header.render(self.app.console), header.cell_len)
         elif closing:
             content, content_style = Strip([]), base
@@ -427,52 +447,6 @@ class CommentTree(ScrollView, can_focus=True):
             content = body[k - 1]
         content = content.extend_cell_length(room).apply_style(content_style).crop(0, room)
         return Strip.join([prefix, content])
-
-    def _header(self, pos: int, is_cursor: bool, folded: bool, room: int) -> Text:
-        node = self._layout.thread.nodes[pos]
-        c = node.comment
-        meta = self._style("meta")
-        text = Text(no_wrap=True, overflow="ellipsis", end="")
-        if node.depth > MAX_INDENT:
-            text.append(f"↳{node.depth} ", meta)
-        if c.more:
-            text.append(f"[{c.more} more replies not loaded]", self._style("folded"))
-            return self._fit(text, room)
-        if c.deleted:
-            text.append("[deleted]", self._style("gone"))
-        else:
-            author = Text(clean_line(c.author) or "anonymous", self._style("author"))
-            if self._match is not None:
-                author.highlight_regex(self._match, self._style("match"))
-            text.append_text(author)
-            if c.by_author:
-                text.append(" ")
-                text.append(" OP ", self._style("op"))
-            if c.dead:
-                text.append(" [dead]", self._style("gone"))
-        text.append(" · ", meta)
-        text.append(absolute(c.time, self._zone) if is_cursor else relative(c.time, self._clock()), meta)
-        if c.score is not None:
-            text.append(f" · {c.score} points", meta)
-        if c.id in self._layout.new:
-            text.append("  ● new", self._style("new"))
-        if folded:
-            n = node.size
-            text.append(f"  [+{n} {'reply' if n == 1 else 'replies'}]", self._style("folded"))
-            fresh = self._layout.new_inside(pos)
-            if fresh:  # a folded subtree that received replies says so
-                text.append(f" ● {fresh} new", self._style("new"))
-        if node.cycle:
-            text.append("  ↳ reply loop cut here", self._style("note"))
-        elif node.orphan:
-            text.append("  ↳ reply to a missing comment", self._style("note"))
-        return self._fit(text, room)
-
-    @staticmethod
-    def _fit(text: Text, room: int) -> Text:
-        if text.cell_len > room:
-            text.truncate(room, overflow="ellipsis")
-        return text
 
     # -- moving ----------------------------------------------------------------
 

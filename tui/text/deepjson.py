@@ -10,6 +10,7 @@ decoder when that one runs out of recursion.
 from __future__ import annotations
 
 import json
+import json.scanner
 import re
 from json.decoder import scanstring  # type: ignore[attr-defined]  # real, not in typeshed
 from typing import Any
@@ -30,9 +31,23 @@ def _bounded_int(text: str) -> int | None:
     return int(text) if len(text.lstrip("-")) <= MAX_INT_DIGITS else None
 
 
-def loads(text: str) -> Any:
+# Documents over this size are decoded a subtree at a time (``_loads_sliced``).
+SLICE_OVER = 1 << 20
+
+
+def loads(text: str, slice_from: int = 2) -> Any:
     """Like ``json.loads`` (raises ValueError on bad input), with no depth limit;
-    an integer over MAX_INT_DIGITS digits decodes as None."""
+    an integer over MAX_INT_DIGITS digits decodes as None.
+
+    A document over SLICE_OVER characters is decoded one subtree at a time, so
+    that a thread decoding it never holds the interpreter for long: ``json.loads``
+    is one C call, and 28 MB of a 50,000-comment thread kept the event loop of the
+    app waiting for 0.3 s while another thread ran it. ``slice_from``: how deep
+    the lists are whose elements are decoded whole (2: a list inside the root, as
+    every source's comment lists are; 1: the root list's elements).
+    """
+    if len(text) > SLICE_OVER:
+        return _loads_sliced(text, slice_from)
     try:
         return json.loads(text)
     except RecursionError:
@@ -47,7 +62,22 @@ def loads(text: str) -> Any:
         return _loads_iterative(text)
 
 
-def _loads_iterative(s: str) -> Any:
+def _loads_sliced(text: str, slice_from: int = 2) -> Any:
+    try:
+        return _loads_iterative(text, _SCAN, slice_from)
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+    return _loads_iterative(text, _SCAN_BOUNDED, slice_from)
+
+
+def _loads_iterative(s: str, scan: Any = None, slice_from: int = 2) -> Any:
+    """The explicit-stack decoder. With ``scan`` (a C scanner), every container
+    that is an element of a list ``slice_from`` containers deep (2: a list inside
+    the root, where every source keeps its comments, each with its replies) is
+    decoded by one ``scan`` call; the skeleton around them is walked here, and
+    other threads get their turn between two calls. A subtree too deep for the C
+    scanner is walked here too."""
     end = len(s)
 
     def skip(i: int) -> int:
@@ -63,7 +93,9 @@ def _loads_iterative(s: str) -> Any:
             raise ValueError(f"expected ':' at {i}")
         return key, skip(i + 1)
 
-    # Each frame is [container, pending key]; the key is unused for lists.
+    # Each frame is [container, pending key, walked]; the key is unused for lists;
+    # ``walked``: inside a subtree the C scanner could not decode, so every
+    # container in it is walked here.
     stack: list[list[Any]] = []
     value: Any = None
     i = skip(0)
@@ -72,20 +104,38 @@ def _loads_iterative(s: str) -> Any:
             raise ValueError("unexpected end of JSON")
         ch = s[i]
         opened = False
-        if ch == "{":
+        walked = bool(stack) and stack[-1][2]
+        if (
+            scan is not None
+            and ch in "{["
+            and len(stack) >= slice_from
+            and not walked
+            and isinstance(stack[-1][0], list)
+        ):
+            try:
+                value, i = scan(s, i)
+            except StopIteration as stop:
+                raise ValueError(f"invalid JSON at {stop.value}") from None
+            except RecursionError:
+                walked = True  # decoded below, container by container
+            else:
+                ch = ""
+        if ch == "":
+            pass
+        elif ch == "{":
             i = skip(i + 1)
             if i < end and s[i] == "}":
                 value, i = {}, i + 1
             else:
                 key, i = key_at(i)
-                stack.append([{}, key])
+                stack.append([{}, key, walked])
                 opened = True
         elif ch == "[":
             i = skip(i + 1)
             if i < end and s[i] == "]":
                 value, i = [], i + 1
             else:
-                stack.append([[], None])
+                stack.append([[], None, walked])
                 opened = True
         elif ch == '"':
             value, i = scanstring(s, i + 1)
@@ -132,3 +182,11 @@ def _loads_iterative(s: str) -> Any:
                 raise ValueError(f"expected ',' or {closer!r} at {i}")
             stack.pop()
             value, i = container, i + 1
+
+
+def _scanner(**hooks: Any) -> Any:
+    return json.scanner.make_scanner(json.JSONDecoder(**hooks))  # type: ignore[arg-type]
+
+
+_SCAN = _scanner()
+_SCAN_BOUNDED = _scanner(parse_int=_bounded_int)
