@@ -220,32 +220,49 @@ def test_thread_cache_and_seen_comments(store):
     assert store.seen_comments("t") == {"1", "2", "3"}
 
 
-def test_a_big_cached_thread_is_read_a_comment_at_a_time(store, monkeypatch):
-    """Over deepjson.SLICE_OVER the cache is decoded one comment per C call (the
-    same comments come back), and a bad entry still drops the copy."""
+def test_a_big_cached_thread_is_read_back_in_slices(store, monkeypatch):
+    """The copy is written a comment a line and read back 1,000 lines per C call;
+    a copy in the older one-line form is read a comment at a time (deepjson);
+    a bad entry still drops the copy."""
+    import json
+
+    from tui.store import threads
     from tui.text import deepjson
 
     comments = [
-        Comment(id=str(i), parent_id=str(i - 1) if i % 3 else None, html="<p>w</p>", more_ids=["a"])
+        Comment(id=str(i), parent_id=str(i - 1) if i % 3 else None, html="<p>w\nx</p>", more_ids=["a"])
         for i in range(60)
     ]
     comments[5].role = "moderator"
     comments.append(Comment(id="s\ud800x", author="\udfff"))  # lone surrogates: stored cleaned
     store.save_thread("t", "hackernews", comments)
-    real, spans = deepjson._SCAN, []
+    decoded: list[int] = []
+    real_loads = json.loads
+    monkeypatch.setattr(threads, "_LINES_A_SLICE", 25)
+    monkeypatch.setattr(
+        threads.json, "loads", lambda text: decoded.append(len(real_loads(text))) or real_loads(text)
+    )
+    loaded, _ = store.load_thread("t")
+    assert loaded[:60] == comments[:60] and loaded[60].id == "s\ufffdx" and loaded[60].author == "\ufffd"
+    assert decoded == [25, 25, 11]
+    monkeypatch.setattr(threads.json, "loads", real_loads)
+
+    old_form = real_loads(store._rows("SELECT comments FROM threads WHERE key='t'", ())[0]["comments"])
+    real_scan, spans = deepjson._SCAN, []
 
     def scan(s, i):
-        value, end = real(s, i)
+        value, end = real_scan(s, i)
         spans.append(end - i)
         return value, end
 
     monkeypatch.setattr(deepjson, "_SCAN", scan)
     monkeypatch.setattr(deepjson, "SLICE_OVER", 0)
-    loaded, _ = store.load_thread("t")
-    assert loaded[:60] == comments[:60] and loaded[60].id == "s\ufffdx" and loaded[60].author == "\ufffd"
+    with store._tx() as db:
+        db.execute("UPDATE threads SET comments=? WHERE key='t'", (json.dumps(old_form),))
+    assert store.load_thread("t")[0] == loaded
     assert len(spans) == 61
     with store._tx() as db:
-        db.execute("UPDATE threads SET comments=? WHERE key='t'", ('[{"id": "1"}, {"id": 2}]',))
+        db.execute("UPDATE threads SET comments=? WHERE key='t'", ('[\n{"id": "1"},\n{"id": 2}\n]',))
     assert store.load_thread("t") is None
 
 

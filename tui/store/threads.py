@@ -15,11 +15,12 @@ from tui.text import deepjson
 class ThreadCache(Database):
     # -- comment threads ----------------------------------------------------
     def save_thread(self, key: str, source: str, comments: list[Comment]) -> None:
-        # One comment per json.dumps call, not one call for the whole thread: a
-        # save runs in a thread, and 50,000 comments in one C call held the
-        # interpreter (and so the app's event loop) for a fifth of a second.
+        # One comment per json.dumps call and per line, not one call for the whole
+        # thread: a save runs in a thread, and 50,000 comments in one C call held
+        # the interpreter (and so the app's event loop) for a fifth of a second.
+        # One comment a line lets load_thread read it back in slices as cheaply.
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        data = storable_text("[" + ",".join([dumps(vars(c)) for c in comments]) + "]") or "[]"
+        data = storable_text("[\n" + ",\n".join([dumps(vars(c)) for c in comments]) + "\n]") or "[]"
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO threads (key, source, fetched, comments) VALUES (?,?,?,?)",
@@ -43,7 +44,7 @@ class ThreadCache(Database):
     @staticmethod
     def _comments(text: str, fetched: float) -> tuple[list[Comment], float] | None:
         try:
-            items = deepjson.loads(text, slice_from=1)  # a comment at a time
+            items = _decode(text)
         except (TypeError, ValueError, RecursionError):
             return None
         if not isinstance(items, list):
@@ -61,12 +62,15 @@ class ThreadCache(Database):
                 isinstance(comment.id, str)
                 and comment.id
                 and (comment.parent_id is None or isinstance(comment.parent_id, str))
-                and all(isinstance(getattr(comment, f), str) for f in ("author", "html", "link", "role"))
+                and isinstance(comment.author, str)
+                and isinstance(comment.html, str)
+                and isinstance(comment.link, str)
+                and isinstance(comment.role, str)
                 and (comment.time is None or type(comment.time) in (int, float))
                 and (comment.score is None or type(comment.score) is int)
                 and type(comment.more) is int
                 and isinstance(comment.more_ids, list)
-                and all(isinstance(i, str) for i in comment.more_ids)
+                and (not comment.more_ids or all(isinstance(i, str) for i in comment.more_ids))
             ):
                 return None
             comments.append(comment)
@@ -82,3 +86,19 @@ class ThreadCache(Database):
                 "INSERT OR IGNORE INTO comments_seen (thread, comment_id) VALUES (?,?)",
                 [(thread, i) for i in ids],
             )
+
+
+_LINES_A_SLICE = 1_000
+
+
+def _decode(text: str) -> object:
+    """The cached list, a slice of comments per C call. save_thread writes one
+    comment a line (JSON escapes every newline inside a string, so ",\n" only
+    ever separates comments); a copy written otherwise goes through deepjson."""
+    if not (isinstance(text, str) and text.startswith("[\n") and text.endswith("\n]")):
+        return deepjson.loads(text, slice_from=1)
+    lines = text[2:-2].split(",\n") if len(text) > 4 else []
+    items: list = []
+    for k in range(0, len(lines), _LINES_A_SLICE):
+        items.extend(json.loads("[" + ",".join(lines[k : k + _LINES_A_SLICE]) + "]"))
+    return items
