@@ -414,6 +414,9 @@ def stall_driver(port: int, home: str) -> None:
             await pilot.pause(1.0)
             phase[0] = "open"
             began = time.perf_counter()
+            open_profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE_OPEN") else None
+            if open_profile is not None:
+                open_profile.enable()
             app.open_thread_url(url)
             while not (isinstance(app.screen, ThreadScreen) and app.screen.comment_tree.visible_count):
                 await pilot.pause(0.01)
@@ -421,6 +424,9 @@ def stall_driver(port: int, home: str) -> None:
             while screen._loading:
                 await pilot.pause(0.01)
             opened = time.perf_counter() - began
+            if open_profile is not None:
+                open_profile.disable()
+                open_profile.dump_stats(os.environ["BENCH_PROFILE_OPEN"])
             await pilot.pause(1.0)
             phase[0] = "repoll"
             before = len(screen.comment_tree.thread.nodes)

@@ -30,14 +30,21 @@ class LeadFooter(Footer):
             if what in seen:
                 continue
             seen.add(what)
-            yield FooterKey(
+            key = FooterKey(
                 binding.key,
                 self.app.get_key_display(binding),
                 binding.description,
                 binding.action,
                 disabled=not enabled,
                 tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+                classes="-compact" if self.compact else "",
+            )
+            # The footer's compactness, set before the key mounts: bound with
+            # data_bind, each key restyled itself twice on mounting (compact is
+            # True by default, then the footer's False), ~1 ms a key, and the
+            # footer is composed again whenever the bindings change.
+            key.set_reactive(FooterKey.compact, self.compact)
+            yield key
         self.styles.grid_size_columns = len(seen)
         palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE and palette is not None:
