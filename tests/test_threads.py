@@ -121,6 +121,9 @@ async def test_thread_url_opens_a_wordpress_page_directly_and_works_offline_afte
         await wait_for(pilot, lambda: len(tree_of(app).thread) == count)
         await pilot.pause(0.5)
         assert len(tree_of(app).thread) == count
+        # The status says what is shown: the offline copy, with why it is not newer.
+        await wait_for(pilot, lambda: "offline copy" in str(app.screen.query_one("#thread-status").render()))
+        assert "not loaded" not in str(app.screen.query_one("#thread-status").render())
     store.close()
 
 

@@ -337,7 +337,8 @@ class ThreadScreen(Screen):
         now = self._clock()
         status = Text(no_wrap=True, overflow="ellipsis")
         if self._updated_at is None:
-            status.append("loading…" if not self._error else "not loaded")
+            shown = self.comment_tree.layout_model.loaded  # the offline copy, if nothing newer
+            status.append("loading…" if not self._error else "offline copy" if shown else "not loaded")
         else:
             status.append(f"updated {max(0, int(now - self._updated_at))} s ago")
         if self._next_at is not None and self._poll_every:
