@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from tui.collector import collector_paused
+from tui.collector import BIG_THREAD, collector_paused
 from tui.model import Comment
 from tui.store.connection import Database
 from tui.store.rows import storable_text
@@ -20,7 +20,8 @@ class ThreadCache(Database):
         # the interpreter (and so the app's event loop) for a fifth of a second.
         # One comment a line lets load_thread read it back in slices as cheaply.
         dumps = json.JSONEncoder(ensure_ascii=False).encode
-        data = storable_text("[\n" + ",\n".join([dumps(vars(c)) for c in comments]) + "\n]") or "[]"
+        with collector_paused(len(comments) > BIG_THREAD):
+            data = storable_text("[\n" + ",\n".join([dumps(vars(c)) for c in comments]) + "\n]") or "[]"
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO threads (key, source, fetched, comments) VALUES (?,?,?,?)",
@@ -81,7 +82,7 @@ class ThreadCache(Database):
         return {r[0] for r in rows}
 
     def mark_comments_seen(self, thread: str, ids: list[str] | set[str]) -> None:
-        with self._tx() as db:
+        with collector_paused(len(ids) > BIG_THREAD), self._tx() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO comments_seen (thread, comment_id) VALUES (?,?)",
                 [(thread, i) for i in ids],
