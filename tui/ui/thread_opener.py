@@ -8,6 +8,7 @@ before the screen is pushed, the seen marks are written by workers.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from tui.comments.base import SourceConfig, ThreadSource
@@ -87,7 +88,7 @@ async def _open(
             )
         said[0] = session.save_error
 
-    def on_seen(ids: set[str]) -> None:
+    def on_seen(ids: Set[str]) -> None:
         app.run_worker(_mark_seen(app, session, ids), group=_SEEN_GROUP, exit_on_error=False)
 
     screen = ThreadScreen(
@@ -108,7 +109,7 @@ async def _open(
     app.push_screen(screen)
 
 
-async def _mark_seen(app: ThreadlineApp, session: ThreadSession, ids: set[str]) -> None:
+async def _mark_seen(app: ThreadlineApp, session: ThreadSession, ids: Set[str]) -> None:
     try:
         await session.mark_seen(ids)
     except StoreError as exc:  # a full disk or a read-only home is said, not raised

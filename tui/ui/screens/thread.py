@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Set
 from typing import ClassVar
 
 from rich.text import Text
@@ -73,7 +73,7 @@ class ThreadScreen(Screen):
         *,
         poll_every: float | None = 60.0,
         seen: set[str] | None = None,
-        on_seen: Callable[[set[str]], None] | None = None,
+        on_seen: Callable[[Set[str]], None] | None = None,
         initial: list[Comment] | None = None,
         expand: Expander | None = None,
         keep: Keeper | None = None,
@@ -300,7 +300,7 @@ class ThreadScreen(Screen):
 
     def _report_seen(self) -> None:
         if self._on_seen is not None:
-            ids = set(self._tree.thread.index)
+            ids = self._tree.thread.index.keys()  # a view, not a copy of 50,000 ids
             if ids:
                 self._on_seen(ids)
 
