@@ -69,6 +69,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from loop_probe import callback_name
+
 ROOT = Path(__file__).resolve().parent.parent
 TREE = [ROOT]  # the code tree launched: ``--tree`` names another (a copy from before a change)
 STAMP_ENV = "THREADLINE_STAMP_FIRST_COMMENT"
@@ -332,18 +334,6 @@ def fmt(values: list[float]) -> str:
 
 
 # -- the stall driver (a subprocess: its own interpreter, its own loop) ---------------------
-
-
-def callback_name(handle: asyncio.events.Handle) -> str:
-    """What a loop callback ran: a task's coroutine (where it stopped), or the callback."""
-    callback = handle._callback  # type: ignore[attr-defined]
-    task = getattr(callback, "__self__", None)
-    if isinstance(task, asyncio.Task):
-        coro = task.get_coro()
-        frame = getattr(coro, "cr_frame", None)
-        where = f" at {frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}" if frame else ""
-        return f"task {getattr(coro, '__qualname__', coro)}{where}"
-    return getattr(callback, "__qualname__", repr(callback))
 
 
 def stall_driver(port: int, home: str) -> None:

@@ -46,6 +46,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from feed_farm import get_json  # noqa: E402
+from loop_probe import callback_name  # noqa: E402
 from textual import events  # noqa: E402
 
 PERIOD = 0.020
@@ -121,7 +122,7 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
             original_run(handle)
             took = time.perf_counter() - t
             if took * 1000 >= SLOW_MS and threading.current_thread() is threading.main_thread():
-                slow.append((took, _callback_name(handle)))
+                slow.append((took, callback_name(handle)))
 
         asyncio.events.Handle._run = timed_run  # type: ignore[method-assign]
 
@@ -231,18 +232,6 @@ async def one_run(urls: list[str], profile: str | None) -> dict:
 
 
 SLOW_MS = 0.0
-
-
-def _callback_name(handle: asyncio.events.Handle) -> str:
-    """What a slow event-loop callback was running: a task's coroutine, or the callback."""
-    callback = handle._callback  # type: ignore[attr-defined]
-    task = getattr(callback, "__self__", None)
-    if isinstance(task, asyncio.Task):
-        coro = task.get_coro()
-        frame = getattr(coro, "cr_frame", None)
-        where = f" at {frame.f_code.co_filename.rsplit('/', 2)[-1]}:{frame.f_lineno}" if frame else ""
-        return f"task {getattr(coro, '__qualname__', coro)}{where}"
-    return getattr(callback, "__qualname__", repr(callback))
 
 
 def report_slow(slow: list[tuple[float, str]]) -> None:
