@@ -13,9 +13,6 @@ Miniflux, ``[]`` from any endpoint it does not implement.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from cli_run import run_cli
 from loopback import LoopbackServer, Reply
 
 from tui.config import SyncConfig
@@ -708,17 +706,6 @@ async def test_a_local_feed_beside_synced_ones_keeps_being_polled(store, fake):
 # -- the command line: the password is never printed -----------------------------------
 
 
-def _cli(home: Path, *args: str, env_extra: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {**os.environ, **env_extra}
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
 def _write_config(home: Path, fake_root: str, user: str = "reader") -> None:
     home.mkdir(exist_ok=True)
     (home / "config.toml").write_text(
@@ -733,20 +720,20 @@ def test_cli_sync_prints_changes_and_never_the_password(tmp_path):
         fill(fake)
         home = tmp_path / "home"
         _write_config(home, fake.root)
-        done = _cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD})
+        done = run_cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD})
         assert done.returncode == 0, done.stderr
         assert "2 feeds added" in done.stdout and "3 new items" in done.stdout
         assert PASSWORD not in done.stdout + done.stderr
-        js = _cli(home, "sync", "--json", env_extra={"TL_TEST_PW": PASSWORD})
+        js = run_cli(home, "sync", "--json", env_extra={"TL_TEST_PW": PASSWORD})
         assert js.returncode == 0, js.stderr
         data = json.loads(js.stdout)
         assert data["items_new"] == 0 and data["error"] == ""
         assert PASSWORD not in js.stdout + js.stderr
-        bad = _cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD + "x"})
+        bad = run_cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD + "x"})
         assert bad.returncode == 1
         assert bad.stderr.strip().splitlines() == ["threadline: sync: login refused (wrong user or password)"]
         assert PASSWORD not in bad.stdout + bad.stderr
-        badjs = _cli(home, "sync", "--json", env_extra={"TL_TEST_PW": PASSWORD + "x"})
+        badjs = run_cli(home, "sync", "--json", env_extra={"TL_TEST_PW": PASSWORD + "x"})
         assert badjs.returncode == 1 and PASSWORD not in badjs.stdout + badjs.stderr
     finally:
         fake.close()
@@ -756,7 +743,7 @@ def test_cli_sync_prints_changes_and_never_the_password(tmp_path):
 def test_cli_sync_unreachable_exits_non_zero_with_one_line(tmp_path):
     home = tmp_path / "home"
     _write_config(home, "http://127.0.0.1:9")
-    done = _cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD})
+    done = run_cli(home, "sync", env_extra={"TL_TEST_PW": PASSWORD})
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("threadline: sync: server unreachable")

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import email.utils
 import json
-import os
 import subprocess
-import sys
 
 import pytest
+from cli_run import run_cli
 from loopback import LoopbackServer, Reply
 from ttrss_server import TtrssServer  # the `ttrss` fixture comes from conftest.py
 
@@ -72,15 +71,19 @@ def headlines(server: TtrssServer, **params) -> dict[str, dict]:
     return {r["title"]: r for r in rows}
 
 
-def run_cli(home, env: dict, *args: str) -> subprocess.CompletedProcess:
-    """`threadline --home HOME ARGS...` in a fresh interpreter, as a reader runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "tui", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
+def sync_home(tmp_path, ttrss: TtrssServer) -> tuple:
+    """A new home whose [sync] names the real server, and the CLI run from it
+    (the password in the environment variable the config names)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[sync]\nkind = "ttrss"\nurl = "{ttrss.base_url}"\nuser = "{ttrss.user}"\npassword_env = "TL_TTRSS_PW"\n'
     )
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return run_cli(home, *args, env_extra={"TL_TTRSS_PW": ttrss.password})
+
+    return home, cli
 
 
 @pytest.fixture
@@ -294,15 +297,10 @@ async def test_a_local_feed_beside_synced_ones_keeps_being_polled(ttrss, store):
 
 def test_cli_sync_against_the_real_server_never_prints_the_password(ttrss, tmp_path):
     setup_two_feeds(ttrss)
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text(
-        f'[sync]\nkind = "ttrss"\nurl = "{ttrss.base_url}"\nuser = "{ttrss.user}"\npassword_env = "TL_TTRSS_PW"\n'
-    )
-    env = {**os.environ, "TL_TTRSS_PW": ttrss.password}
+    home, run = sync_home(tmp_path, ttrss)
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return run_cli(home, env, "sync", *args)
+        return run("sync", *args)
 
     done = cli()
     assert done.returncode == 0, done.stderr
@@ -370,15 +368,7 @@ def test_add_with_sync_subscribes_on_the_server_and_brings_the_feed_here(ttrss, 
     a URL the server refuses is one line, exit 1, and nothing stored."""
     url = ttrss.serve_feed("/added.xml", rss("Added desk", [("d0", "D 0", "<p>d</p>")]))
     ttrss.category_id("Harbour")
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text(
-        f'[sync]\nkind = "ttrss"\nurl = "{ttrss.base_url}"\nuser = "{ttrss.user}"\npassword_env = "TL_TTRSS_PW"\n'
-    )
-    env = {**os.environ, "TL_TTRSS_PW": ttrss.password}
-
-    def cli(*args: str) -> subprocess.CompletedProcess:
-        return run_cli(home, env, *args)
+    home, cli = sync_home(tmp_path, ttrss)
 
     done = cli("add", url, "--sync", "--folder", "Harbour")
     assert done.returncode == 0, done.stderr
